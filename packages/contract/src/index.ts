@@ -1,0 +1,3 @@
+export * from './scopes.ts';
+export * from './errors.ts';
+export * from './models.ts';

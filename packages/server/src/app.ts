@@ -1,0 +1,82 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createContext, type Context, type ContextDeps } from './context.ts';
+import { AppError } from './errors.ts';
+import { loggerOptions } from './infra/logger.ts';
+import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
+import { LastUsedRecorder } from './modules/integrations/last-used.ts';
+import { ClientRegistry } from './modules/tokens/client-registry.ts';
+import { TokenIssuer } from './modules/tokens/token-issuer.ts';
+import { tokenRoutes } from './modules/tokens/token.routes.ts';
+import { TokenService, type TokenServiceOptions } from './modules/tokens/token.service.ts';
+
+export interface AppDeps extends ContextDeps {
+  /** Where logs go (tests capture them to prove secrets never appear). */
+  logStream?: NodeJS.WritableStream;
+  limits?: TokenServiceOptions['limits'];
+  lastUsedFlushMs?: number;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  context: Context;
+}
+
+/**
+ * Wires repositories → services → route plugins. Never listens: `server.ts` does, tests inject.
+ * Closing the Fastify instance stops background work and closes what this function opened.
+ */
+export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<App> {
+  const context = await createContext(config, deps);
+  const { clock, feed, keyring, database, signingKeys } = context;
+
+  const lastUsed = new LastUsedRecorder(database.db, deps.lastUsedFlushMs);
+  const registry = new ClientRegistry(database.db, feed);
+  const issuer = new TokenIssuer(database.db, keyring, clock, signingKeys, feed, config.issuer);
+  const tokenService = new TokenService(registry, keyring, clock, lastUsed, {
+    issuer: config.issuer,
+    audiences: config.audiences,
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  });
+  feed.onChange((change) => {
+    if (change.kind === 'keys') void signingKeys.load().catch(() => {});
+  });
+
+  const fastify = Fastify({
+    logger: loggerOptions(config.logLevel, deps.logStream),
+    // No per-request log lines: the token endpoint's hot path must not pay for them (SPEC §7).
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.status).headers(error.headers).send({ error: error.code, message: error.description, ...(error.details ? { details: error.details } : {}) });
+    }
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: 'validation_failed', message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'server_error', message: 'The server could not complete the request.' });
+  });
+  fastify.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await fastify.register(tokenRoutes, { service: tokenService, issuer, clock });
+  await fastify.register(discoveryRoutes, { issuer: config.issuer, keys: signingKeys });
+
+  fastify.addHook('onReady', async () => {
+    await feed.start();
+    lastUsed.start();
+    issuer.startSweeping();
+  });
+  fastify.addHook('onClose', async () => {
+    issuer.stop();
+    await lastUsed.stop();
+    await context.close();
+  });
+  return { fastify, context };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type DbOrTrx = Kysely<Database> | Transaction<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database `DATABASE_URL` names. A `schema` query parameter on a PostgreSQL URL sets the
+ * search_path (tests give every run its own schema).
+ */
+export function openDatabase(database: Config['database']): DatabaseHandle {
+  if (database.kind === 'sqlite') {
+    mkdirSync(path.dirname(database.file), { recursive: true, mode: 0o700 });
+    const sqlite = new SQLite(database.file);
+    // WAL lets readers run beside one writer (two processes share the file);
+    // synchronous=NORMAL is durable across a process crash and much faster (SPEC §7).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  const url = new URL(database.url);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: 10,
+    // Times are epoch milliseconds in bigint columns: well inside Number's exact range.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * Runs `work` while holding the database-wide startup lock, so processes starting together never
+ * race on migrations or key generation: `BEGIN IMMEDIATE` on SQLite, an advisory transaction lock
+ * on PostgreSQL. Everything `work` does commits together.
+ */
+export async function withStartupLock<T>(handle: DatabaseHandle, work: (trx: DbOrTrx) => Promise<T>): Promise<T> {
+  if (handle.dialect === 'postgres') {
+    return handle.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(7012026)`.execute(trx);
+      return work(trx);
+    });
+  }
+  // better-sqlite3 is one connection: statements issued between BEGIN and COMMIT are inside it.
+  await sql`begin immediate`.execute(handle.db);
+  try {
+    const result = await work(handle.db);
+    await sql`commit`.execute(handle.db);
+    return result;
+  } catch (error) {
+    await sql`rollback`.execute(handle.db);
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+export { buildApp, type App, type AppDeps } from './app.ts';
+export { loadConfig, ConfigError, normalizeUrl, type Config, type SigningAlg } from './config.ts';
+export { createContext, MasterKeyMismatchError, type Context } from './context.ts';
+export { serve } from './server.ts';
+export { AppError } from './errors.ts';
+export { ManualClock, systemClock, type Clock } from './infra/clock.ts';
+export { Keyring } from './infra/keyring.ts';
+export { openDatabase, withStartupLock, type DatabaseHandle } from './db/database.ts';
+export { migrate } from './db/migrate.ts';
+export { parseScopeList } from './modules/integrations/integrations.service.ts';
+export { isWellFormedClientSecret, generateClientSecret } from './modules/integrations/client-secret.ts';

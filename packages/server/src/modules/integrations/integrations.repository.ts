@@ -1,0 +1,121 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+
+export type IntegrationRow = Database['integrations'];
+export type SecretRow = Database['integration_secrets'];
+
+/** The only code that reads or writes integrations and their secrets. */
+export class IntegrationsRepository {
+  constructor(private readonly db: DbOrTrx) {}
+
+  withTransaction(trx: DbOrTrx): IntegrationsRepository {
+    return new IntegrationsRepository(trx);
+  }
+
+  async insert(row: IntegrationRow): Promise<void> {
+    await this.db.insertInto('integrations').values(row).execute();
+  }
+
+  list(environmentId: string): Promise<IntegrationRow[]> {
+    return this.db
+      .selectFrom('integrations')
+      .selectAll()
+      .where('environment_id', '=', environmentId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** By `id` or by `clientId`, always inside one environment. */
+  find(environmentId: string, idOrClientId: string): Promise<IntegrationRow | undefined> {
+    return this.db
+      .selectFrom('integrations')
+      .selectAll()
+      .where('environment_id', '=', environmentId)
+      .where((eb) => eb.or([eb('id', '=', idOrClientId), eb('client_id', '=', idOrClientId)]))
+      .executeTakeFirst();
+  }
+
+  async update(environmentId: string, id: string, patch: Partial<IntegrationRow>): Promise<void> {
+    await this.db.updateTable('integrations').set(patch).where('environment_id', '=', environmentId).where('id', '=', id).execute();
+  }
+
+  async delete(environmentId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('integrations').where('environment_id', '=', environmentId).where('id', '=', id).execute();
+  }
+
+  secrets(environmentId: string, integrationIds: string[]): Promise<SecretRow[]> {
+    if (integrationIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('integration_secrets')
+      .selectAll()
+      .where('environment_id', '=', environmentId)
+      .where('integration_id', 'in', integrationIds)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  async insertSecret(row: SecretRow): Promise<void> {
+    await this.db.insertInto('integration_secrets').values(row).execute();
+  }
+
+  /** Keeps at most the newest previous secret: older ones and expired ones go. */
+  async retireSecrets(environmentId: string, integrationId: string, currentExpiresAt: number, now: number): Promise<void> {
+    await this.db
+      .deleteFrom('integration_secrets')
+      .where('environment_id', '=', environmentId)
+      .where('integration_id', '=', integrationId)
+      .where('expires_at', 'is not', null)
+      .execute();
+    if (currentExpiresAt <= now) {
+      await this.db
+        .deleteFrom('integration_secrets')
+        .where('environment_id', '=', environmentId)
+        .where('integration_id', '=', integrationId)
+        .execute();
+    } else {
+      await this.db
+        .updateTable('integration_secrets')
+        .set({ expires_at: currentExpiresAt })
+        .where('environment_id', '=', environmentId)
+        .where('integration_id', '=', integrationId)
+        .where('expires_at', 'is', null)
+        .execute();
+    }
+  }
+
+  /**
+   * The token endpoint's lookup: a request names only its public client id, which is what
+   * decides the environment. Everything after this is scoped to that environment.
+   */
+  async findForAuthentication(clientId: string): Promise<
+    | {
+        integration: IntegrationRow;
+        environment: Database['environments'];
+        secrets: SecretRow[];
+      }
+    | undefined
+  > {
+    const integration = await this.db.selectFrom('integrations').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    if (!integration) return undefined;
+    const [environment, secrets] = await Promise.all([
+      this.db.selectFrom('environments').selectAll().where('id', '=', integration.environment_id).executeTakeFirst(),
+      this.secrets(integration.environment_id, [integration.id]),
+    ]);
+    if (!environment) return undefined;
+    return { integration, environment, secrets };
+  }
+
+  /** Writes a batch of `lastUsedAt` values in one transaction (never one write per token). */
+  async touchSecrets(lastUsed: Iterable<{ environmentId: string; secretId: string; at: number }>): Promise<void> {
+    for (const { environmentId, secretId, at } of lastUsed) {
+      await this.db
+        .updateTable('integration_secrets')
+        .set({ last_used_at: at })
+        .where('environment_id', '=', environmentId)
+        .where('id', '=', secretId)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import {
+  MAX_SECRET_GRACE_SECONDS,
+  PRESETS,
+  isPresetName,
+  isScope,
+  normalizeScopes,
+  type Integration,
+  type IntegrationWithSecret,
+  type Scope,
+} from '@latchkey/contract';
+import type { Db } from '../../db/database.ts';
+import { AppError, invalid, notFound } from '../../errors.ts';
+import { recordChange, type Change, type ChangeFeed } from '../../infra/change-feed.ts';
+import { iso, type Clock } from '../../infra/clock.ts';
+import { newClientId, newIntegrationId, newSecretId } from '../../infra/ids.ts';
+import type { Keyring } from '../../infra/keyring.ts';
+import { EnvironmentsRepository } from '../environments/environments.repository.ts';
+import { generateClientSecret, secretHint } from './client-secret.ts';
+import { IntegrationsRepository, type IntegrationRow, type SecretRow } from './integrations.repository.ts';
+
+export interface CreateIntegrationInput {
+  name: string;
+  description?: string;
+  scopes?: string[];
+  preset?: string;
+  createdBy?: string;
+}
+
+export interface UpdateIntegrationInput {
+  name?: string;
+  description?: string;
+  scopes?: string[];
+  preset?: string;
+  disabled?: boolean;
+}
+
+export const parseScopeList = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
+
+/** Resolves `scopes` or `preset` (never both) to catalog scopes; unknown scopes are refused. */
+function resolveScopes(scopes: string[] | undefined, preset: string | undefined): Scope[] | undefined {
+  if (scopes !== undefined && preset !== undefined) throw invalid('Give scopes or a preset, not both');
+  if (preset !== undefined) {
+    if (!isPresetName(preset)) throw invalid(`Unknown preset "${preset}"`, ['preset must be "all" or "read-only"']);
+    return [...PRESETS[preset]];
+  }
+  if (scopes === undefined) return undefined;
+  const unknown = scopes.filter((scope) => !isScope(scope));
+  if (unknown.length) throw invalid('Unknown scopes', unknown.map((scope) => `"${scope}" is not in the scope catalog`));
+  return normalizeScopes(scopes as Scope[]);
+}
+
+function checkText(name: string | undefined, description: string | undefined): string[] {
+  const problems: string[] = [];
+  if (name !== undefined && (name.trim().length < 1 || name.trim().length > 100)) problems.push('name must be 1 to 100 characters');
+  if (description !== undefined && description.length > 500) problems.push('description must be at most 500 characters');
+  return problems;
+}
+
+/** The next whole second: tokens minted from now on get `iat ≥ tokensNotBefore` (SPEC §2). */
+const nextSecond = (ms: number) => Math.ceil((ms + 1) / 1000);
+
+export class IntegrationsService {
+  private readonly repository: IntegrationsRepository;
+  private readonly environments: EnvironmentsRepository;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keyring: Keyring,
+    private readonly clock: Clock,
+    private readonly feed: ChangeFeed | null,
+  ) {
+    this.repository = new IntegrationsRepository(db);
+    this.environments = new EnvironmentsRepository(db);
+  }
+
+  hashSecret(secret: string): string {
+    return this.keyring.hmac('secret-hash', secret);
+  }
+
+  async create(environmentId: string, input: CreateIntegrationInput): Promise<IntegrationWithSecret> {
+    await this.requireEnvironment(environmentId);
+    const problems = checkText(input.name ?? '', input.description);
+    if (problems.length) throw invalid('Invalid integration', problems);
+    const scopes = resolveScopes(input.scopes, input.preset) ?? [];
+    const now = this.clock.now();
+    const row: IntegrationRow = {
+      id: newIntegrationId(),
+      environment_id: environmentId,
+      name: input.name.trim(),
+      description: input.description ?? '',
+      client_id: newClientId(),
+      scopes: scopes.join(' '),
+      disabled: 0,
+      tokens_not_before: null,
+      token_generation: 0,
+      created_by: input.createdBy ?? 'cli',
+      created_at: now,
+      updated_at: now,
+    };
+    const secret = generateClientSecret();
+    const secretRow = this.secretRow(row, secret, now);
+    await this.write(this.change(row), async (repository) => {
+      await repository.insert(row);
+      await repository.insertSecret(secretRow);
+    });
+    return { ...this.toIntegration(row, [secretRow]), clientSecret: secret };
+  }
+
+  async list(environmentId: string): Promise<Integration[]> {
+    await this.requireEnvironment(environmentId);
+    const rows = await this.repository.list(environmentId);
+    const secrets = await this.repository.secrets(
+      environmentId,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => this.toIntegration(row, secrets.filter((secret) => secret.integration_id === row.id)));
+  }
+
+  async get(environmentId: string, idOrClientId: string): Promise<Integration> {
+    const row = await this.requireIntegration(environmentId, idOrClientId);
+    return this.toIntegration(row, await this.repository.secrets(environmentId, [row.id]));
+  }
+
+  async update(environmentId: string, idOrClientId: string, input: UpdateIntegrationInput): Promise<Integration> {
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    const problems = checkText(input.name, input.description);
+    if (problems.length) throw invalid('Invalid integration', problems);
+    const scopes = resolveScopes(input.scopes, input.preset);
+    const now = this.clock.now();
+    const next: IntegrationRow = { ...current, updated_at: now };
+    if (input.name !== undefined) next.name = input.name.trim();
+    if (input.description !== undefined) next.description = input.description;
+
+    let endReuse = false;
+    let revoke = false;
+    if (scopes !== undefined && scopes.join(' ') !== current.scopes) {
+      next.scopes = scopes.join(' ');
+      endReuse = true;
+      // A removed permission dies with every token that carried it (SPEC §2).
+      const kept = new Set<string>(scopes);
+      revoke = current.scopes.split(' ').some((scope) => scope && !kept.has(scope));
+    }
+    if (input.disabled !== undefined && (input.disabled ? 1 : 0) !== current.disabled) {
+      next.disabled = input.disabled ? 1 : 0;
+      endReuse = true;
+      revoke ||= input.disabled;
+    }
+    if (endReuse) next.token_generation = current.token_generation + 1;
+    if (revoke) next.tokens_not_before = nextSecond(now);
+
+    await this.write(this.change(next), (repository) => repository.update(environmentId, current.id, next));
+    return this.toIntegration(next, await this.repository.secrets(environmentId, [current.id]));
+  }
+
+  async delete(environmentId: string, idOrClientId: string): Promise<void> {
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    await this.write(this.change(current), (repository) => repository.delete(environmentId, current.id));
+  }
+
+  /**
+   * A new secret, shown this once. The previous one keeps working for `graceSeconds` (default 0,
+   * at most 7 days) so a deployment can roll out the new one without downtime.
+   */
+  async regenerateSecret(environmentId: string, idOrClientId: string, graceSeconds = 0): Promise<IntegrationWithSecret> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_SECRET_GRACE_SECONDS) {
+      throw invalid('Invalid grace period', [`graceSeconds must be an integer from 0 to ${MAX_SECRET_GRACE_SECONDS} (7 days)`]);
+    }
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    const now = this.clock.now();
+    const secret = generateClientSecret();
+    const secretRow = this.secretRow(current, secret, now);
+    await this.write(this.change(current), async (repository) => {
+      await repository.retireSecrets(environmentId, current.id, now + graceSeconds * 1000, now);
+      await repository.insertSecret(secretRow);
+      await repository.update(environmentId, current.id, { updated_at: now });
+    });
+    const updated = { ...current, updated_at: now };
+    return { ...this.toIntegration(updated, await this.repository.secrets(environmentId, [current.id])), clientSecret: secret };
+  }
+
+  /** "Revoke all tokens": every token issued before now is dead, and reuse starts over. */
+  async revokeTokens(environmentId: string, idOrClientId: string): Promise<Integration> {
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    const now = this.clock.now();
+    const next: IntegrationRow = {
+      ...current,
+      tokens_not_before: nextSecond(now),
+      token_generation: current.token_generation + 1,
+      updated_at: now,
+    };
+    await this.write(this.change(next), (repository) => repository.update(environmentId, current.id, next));
+    return this.toIntegration(next, await this.repository.secrets(environmentId, [current.id]));
+  }
+
+  private change(row: IntegrationRow): Change {
+    return { kind: 'integration', environmentId: row.environment_id, entityId: row.client_id };
+  }
+
+  /** Writes and records the change in one transaction, then tells this process's caches. */
+  private async write(change: Change, work: (repository: IntegrationsRepository) => Promise<void>): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await work(this.repository.withTransaction(trx));
+      await recordChange(trx, change, now);
+    });
+    this.feed?.publishLocal(change);
+  }
+
+  private secretRow(row: IntegrationRow, secret: string, now: number): SecretRow {
+    return {
+      id: newSecretId(),
+      integration_id: row.id,
+      environment_id: row.environment_id,
+      secret_hash: this.hashSecret(secret),
+      master_key_id: this.keyring.id,
+      hint: secretHint(secret),
+      created_at: now,
+      expires_at: null,
+      last_used_at: null,
+    };
+  }
+
+  private async requireEnvironment(environmentId: string): Promise<void> {
+    if (!(await this.environments.find(environmentId))) throw notFound(`Environment "${environmentId}"`);
+  }
+
+  private async requireIntegration(environmentId: string, idOrClientId: string): Promise<IntegrationRow> {
+    await this.requireEnvironment(environmentId);
+    const row = await this.repository.find(environmentId, idOrClientId);
+    if (!row) throw notFound(`Integration "${idOrClientId}" in environment "${environmentId}"`);
+    return row;
+  }
+
+  toIntegration(row: IntegrationRow, secrets: SecretRow[]): Integration {
+    const now = this.clock.now();
+    return {
+      id: row.id,
+      environment: row.environment_id,
+      name: row.name,
+      description: row.description,
+      clientId: row.client_id,
+      scopes: row.scopes ? (row.scopes.split(' ') as Scope[]) : [],
+      disabled: row.disabled === 1,
+      tokensNotBefore: row.tokens_not_before == null ? null : iso(row.tokens_not_before * 1000),
+      secrets: secrets
+        .filter((secret) => secret.expires_at == null || secret.expires_at > now)
+        .map((secret) => ({
+          id: secret.id,
+          hint: secret.hint,
+          createdAt: iso(secret.created_at)!,
+          expiresAt: iso(secret.expires_at),
+          lastUsedAt: iso(secret.last_used_at),
+        })),
+      createdBy: row.created_by,
+      createdAt: iso(row.created_at)!,
+      updatedAt: iso(row.updated_at)!,
+    };
+  }
+}
+

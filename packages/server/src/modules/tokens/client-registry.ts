@@ -1,0 +1,86 @@
+import type { Scope } from '@latchkey/contract';
+import type { Db } from '../../db/database.ts';
+import type { Change, ChangeFeed } from '../../infra/change-feed.ts';
+import { IntegrationsRepository } from '../integrations/integrations.repository.ts';
+
+/** What the token endpoint needs to know about a client, held in memory. */
+export interface ClientRecord {
+  integrationId: string;
+  environmentId: string;
+  clientId: string;
+  scopes: readonly Scope[];
+  disabled: boolean;
+  /** Epoch seconds or null. */
+  tokensNotBefore: number | null;
+  generation: number;
+  secrets: ReadonlyArray<{ id: string; hash: string; expiresAt: number | null }>;
+  tokenTtlSeconds: number;
+  tokenReuseWindowSeconds: number;
+}
+
+/**
+ * Integrations by client id, cached in memory and dropped when the change feed says they changed
+ * (here or in any other process). While the feed is behind, every lookup reads the database.
+ */
+export class ClientRegistry {
+  private readonly records = new Map<string, ClientRecord>();
+  private readonly loading = new Map<string, Promise<ClientRecord | undefined>>();
+  /** Bumped by every invalidation: a load that raced one is not cached. */
+  private epoch = 0;
+  private readonly repository: IntegrationsRepository;
+
+  constructor(
+    db: Db,
+    private readonly feed: ChangeFeed,
+  ) {
+    this.repository = new IntegrationsRepository(db);
+    feed.onChange((change) => this.invalidate(change));
+  }
+
+  /** Synchronous when cached: the hot path of a reused token awaits nothing here. */
+  get(clientId: string): ClientRecord | undefined | Promise<ClientRecord | undefined> {
+    if (this.feed.isFresh()) {
+      const cached = this.records.get(clientId);
+      if (cached) return cached;
+    }
+    let pending = this.loading.get(clientId);
+    if (!pending) {
+      pending = this.load(clientId).finally(() => this.loading.delete(clientId));
+      this.loading.set(clientId, pending);
+    }
+    return pending;
+  }
+
+  private async load(clientId: string): Promise<ClientRecord | undefined> {
+    const epoch = this.epoch;
+    const found = await this.repository.findForAuthentication(clientId);
+    if (!found) return undefined;
+    const { integration, environment, secrets } = found;
+    const record: ClientRecord = {
+      integrationId: integration.id,
+      environmentId: integration.environment_id,
+      clientId: integration.client_id,
+      scopes: integration.scopes ? (integration.scopes.split(' ') as Scope[]) : [],
+      disabled: integration.disabled === 1,
+      tokensNotBefore: integration.tokens_not_before,
+      generation: integration.token_generation,
+      secrets: secrets.map((secret) => ({ id: secret.id, hash: secret.secret_hash, expiresAt: secret.expires_at })),
+      tokenTtlSeconds: environment.token_ttl_seconds,
+      tokenReuseWindowSeconds: environment.token_reuse_window_seconds,
+    };
+    if (epoch === this.epoch) this.records.set(clientId, record);
+    return record;
+  }
+
+  private invalidate(change: Change): void {
+    this.epoch++;
+    // A load already under way may have read the old row: later callers must not join it.
+    if (change.kind === 'integration') {
+      this.records.delete(change.entityId);
+      this.loading.delete(change.entityId);
+    } else if (change.kind === 'environment') {
+      this.loading.clear();
+      for (const [clientId, record] of this.records) if (record.environmentId === change.environmentId) this.records.delete(clientId);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+
+export type ReusableTokenRow = Database['reusable_tokens'];
+
+/** One row per (integration, generation, audience, scope set): the token every node hands out. */
+export class ReusableTokensRepository {
+  constructor(private readonly db: DbOrTrx) {}
+
+  find(environmentId: string, cacheKey: string): Promise<ReusableTokenRow | undefined> {
+    return this.db
+      .selectFrom('reusable_tokens')
+      .selectAll()
+      .where('environment_id', '=', environmentId)
+      .where('cache_key', '=', cacheKey)
+      .executeTakeFirst();
+  }
+
+  /** First writer wins; a loser's token is thrown away by the caller after re-reading. */
+  async insertIfAbsent(row: ReusableTokenRow): Promise<void> {
+    await this.db
+      .insertInto('reusable_tokens')
+      .values(row)
+      .onConflict((oc) => oc.column('cache_key').doNothing())
+      .execute();
+  }
+
+  /** Replaces a stale row only if nobody replaced it first (compare-and-set on the jti). */
+  async replace(environmentId: string, staleJti: string, row: ReusableTokenRow): Promise<void> {
+    await this.db
+      .updateTable('reusable_tokens')
+      .set(row)
+      .where('environment_id', '=', environmentId)
+      .where('cache_key', '=', row.cache_key)
+      .where('jti', '=', staleJti)
+      .execute();
+  }
+
+  async deleteExpired(now: number): Promise<void> {
+    await this.db.deleteFrom('reusable_tokens').where('expires_at', '<=', Math.floor(now / 1000)).execute();
+  }
+}

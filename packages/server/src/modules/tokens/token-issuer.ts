@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import type { Scope } from '@latchkey/contract';
+import type { Db } from '../../db/database.ts';
+import type { Change, ChangeFeed } from '../../infra/change-feed.ts';
+import type { Clock } from '../../infra/clock.ts';
+import { newJti } from '../../infra/ids.ts';
+import type { Keyring } from '../../infra/keyring.ts';
+import { signJwt } from '../keys/jwt.ts';
+import type { SigningKeysService } from '../keys/signing-keys.service.ts';
+import type { ClientRecord } from './client-registry.ts';
+import { ReusableTokensRepository, type ReusableTokenRow } from './reusable-tokens.repository.ts';
+
+/** A token as handed out, with its response body rebuilt at most once a second. */
+export class IssuedToken {
+  private bodySecond = -1;
+  private body = '';
+
+  constructor(
+    readonly token: string,
+    readonly jti: string,
+    readonly kid: string,
+    readonly scope: string,
+    /** Epoch seconds. */
+    readonly expiresAt: number,
+  ) {}
+
+  /**
+   * The RFC 6749 §5.1 body. `expires_in` is exp minus now in whole seconds, rounded down:
+   * floor(exp − now) = exp − ceil(now), so the body changes only when ceil(now) does.
+   */
+  responseBody(nowMs: number): string {
+    const second = Math.ceil(nowMs / 1000);
+    if (second !== this.bodySecond) {
+      this.bodySecond = second;
+      this.body = JSON.stringify({
+        access_token: this.token,
+        token_type: 'Bearer',
+        expires_in: Math.max(0, this.expiresAt - second),
+        scope: this.scope,
+      });
+    }
+    return this.body;
+  }
+}
+
+/**
+ * Reuse or mint (SPEC §2, §8): the same token for the same integration, audience and scope set
+ * while more than the reuse window of its life remains — across concurrent callers and across
+ * processes sharing the database.
+ */
+export class TokenIssuer {
+  private readonly memory = new Map<string, IssuedToken>();
+  private readonly keysByClient = new Map<string, Set<string>>();
+  private readonly minting = new Map<string, Promise<IssuedToken>>();
+  private readonly repository: ReusableTokensRepository;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    db: Db,
+    private readonly keyring: Keyring,
+    private readonly clock: Clock,
+    private readonly signingKeys: SigningKeysService,
+    private readonly feed: ChangeFeed,
+    private readonly issuer: string,
+  ) {
+    this.repository = new ReusableTokensRepository(db);
+    feed.onChange((change) => this.invalidate(change));
+  }
+
+  /** The reused token if one is in memory and still good: no await, no database. */
+  reusable(client: ClientRecord, audience: string, scope: string): IssuedToken | undefined {
+    if (!this.feed.isFresh()) return undefined;
+    const entry = this.memory.get(this.cacheKey(client, audience, scope));
+    return entry && this.stillReusable(client, entry.expiresAt, entry.kid) ? entry : undefined;
+  }
+
+  issue(client: ClientRecord, audience: string, scopes: readonly Scope[]): Promise<IssuedToken> {
+    const scope = scopes.join(' ');
+    // A window equal to the TTL means every request mints a fresh token (SPEC §2): nothing to share.
+    if (client.tokenReuseWindowSeconds >= client.tokenTtlSeconds) return this.mint(client, audience, scope);
+    const key = this.cacheKey(client, audience, scope);
+    const fromMemory = this.reusable(client, audience, scope);
+    if (fromMemory) return Promise.resolve(fromMemory);
+    let pending = this.minting.get(key);
+    if (!pending) {
+      pending = this.reuseOrMint(client, audience, scope, key).finally(() => this.minting.delete(key));
+      this.minting.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async reuseOrMint(client: ClientRecord, audience: string, scope: string, key: string): Promise<IssuedToken> {
+    const stored = await this.repository.find(client.environmentId, key);
+    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, key, this.fromRow(stored));
+
+    const minted = await this.mint(client, audience, scope);
+    const row: ReusableTokenRow = {
+      cache_key: key,
+      environment_id: client.environmentId,
+      integration_id: client.integrationId,
+      jti: minted.jti,
+      kid: minted.kid,
+      token: this.keyring.encrypt('token-cache', minted.token, key),
+      master_key_id: this.keyring.id,
+      scope,
+      issued_at: Math.floor(this.clock.now() / 1000),
+      expires_at: minted.expiresAt,
+    };
+    if (stored) await this.repository.replace(client.environmentId, stored.jti, row);
+    else await this.repository.insertIfAbsent(row);
+    // Another process may have won the race: everyone hands out the row's token.
+    const winner = await this.repository.find(client.environmentId, key);
+    const chosen = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : minted;
+    return this.remember(client, key, chosen);
+  }
+
+  private async mint(client: ClientRecord, audience: string, scope: string): Promise<IssuedToken> {
+    const key = await this.signingKeys.signer();
+    const now = Math.floor(this.clock.now() / 1000);
+    // Tokens minted after "revoke all" must not be caught by it: iat ≥ tokensNotBefore (SPEC §2).
+    const iat = Math.max(now, client.tokensNotBefore ?? 0);
+    const exp = iat + client.tokenTtlSeconds;
+    const jti = newJti();
+    // RFC 9068 §2.2 claims, plus Latchkey's environment and integration ids.
+    const token = await signJwt(key, {
+      iss: this.issuer,
+      sub: client.clientId,
+      aud: audience,
+      exp,
+      iat,
+      jti,
+      client_id: client.clientId,
+      azp: client.clientId,
+      scope,
+      gty: 'client-credentials',
+      environment: client.environmentId,
+      integration_id: client.integrationId,
+    });
+    return new IssuedToken(token, jti, key.kid, scope, exp);
+  }
+
+  private stillReusable(client: ClientRecord, expiresAt: number, kid: string): boolean {
+    return expiresAt * 1000 - this.clock.now() > client.tokenReuseWindowSeconds * 1000 && this.signingKeys.isLive(kid);
+  }
+
+  private fromRow(row: ReusableTokenRow): IssuedToken {
+    const token = this.keyring.decrypt('token-cache', row.token, row.cache_key).toString();
+    return new IssuedToken(token, row.jti, row.kid, row.scope, row.expires_at);
+  }
+
+  private remember(client: ClientRecord, key: string, token: IssuedToken): IssuedToken {
+    // Only while this process's view is current: a stale view must not seed the cache.
+    if (this.feed.isFresh()) {
+      this.memory.set(key, token);
+      let keys = this.keysByClient.get(client.clientId);
+      if (!keys) this.keysByClient.set(client.clientId, (keys = new Set()));
+      keys.add(key);
+    }
+    return token;
+  }
+
+  /** integration, generation, audience and scope set: a new generation starts reuse over. */
+  private cacheKey(client: ClientRecord, audience: string, scope: string): string {
+    return createHash('sha256')
+      .update(`${client.integrationId}\n${client.generation}\n${audience}\n${scope}`)
+      .digest('base64url');
+  }
+
+  private invalidate(change: Change): void {
+    if (change.kind === 'integration') {
+      for (const key of this.keysByClient.get(change.entityId) ?? []) this.memory.delete(key);
+      this.keysByClient.delete(change.entityId);
+    } else {
+      // Environment settings or signing keys changed: rare, so start over.
+      this.memory.clear();
+      this.keysByClient.clear();
+    }
+  }
+
+  startSweeping(): void {
+    this.sweepTimer = setInterval(() => void this.sweep().catch(() => {}), 60_000);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
+    for (const [key, token] of this.memory) if (token.expiresAt * 1000 <= now) this.memory.delete(key);
+    for (const [clientId, keys] of this.keysByClient) {
+      for (const key of keys) if (!this.memory.has(key)) keys.delete(key);
+      if (keys.size === 0) this.keysByClient.delete(clientId);
+    }
+    await this.repository.deleteExpired(now);
+  }
+
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+}

@@ -1,0 +1,97 @@
+import { AppError } from '../../errors.ts';
+
+/** The parameters of RFC 6749 §4.4.2 and RFC 8707 that Latchkey reads; others are ignored (§3.2). */
+const KNOWN = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope'] as const;
+type Known = (typeof KNOWN)[number];
+
+export interface TokenParams {
+  grant_type?: string;
+  client_id?: string;
+  client_secret?: string;
+  audience?: string;
+  scope?: string;
+  /** RFC 8707 §2: may repeat. */
+  resource: string[];
+}
+
+const bad = (description: string) => new AppError('invalid_request', description);
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Parses the body of a token request into its parameters. Both encodings follow RFC 6749 §3.2:
+ * an empty value counts as omitted, unknown parameters are ignored, a known one given twice is
+ * `invalid_request`, except `resource`.
+ */
+export function parseTokenBody(contentType: string | undefined, body: string): TokenParams {
+  const type = mediaType(contentType);
+  if (type === 'application/x-www-form-urlencoded') return parseForm(body);
+  if (type === 'application/json') return parseJson(body);
+  throw bad('Content-Type must be application/x-www-form-urlencoded or application/json');
+}
+
+function parseForm(body: string): TokenParams {
+  const params: TokenParams = { resource: [] };
+  const seen = new Set<string>();
+  // URLSearchParams decodes `+` as space and %XX as UTF-8, as the form encoding requires.
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (name === 'resource') {
+      if (value) params.resource.push(value);
+      continue;
+    }
+    if (!(KNOWN as readonly string[]).includes(name)) continue;
+    if (seen.has(name)) throw bad(`The "${name}" parameter is repeated`);
+    seen.add(name);
+    if (value !== '') params[name as Known] = value;
+  }
+  return params;
+}
+
+function parseJson(body: string): TokenParams {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw bad('The request body is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('The request body must be a JSON object');
+  const params: TokenParams = { resource: [] };
+  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (name === 'resource') {
+      const values = Array.isArray(value) ? value : [value];
+      for (const item of values) {
+        if (typeof item !== 'string') throw bad('"resource" must be a string or an array of strings');
+        if (item) params.resource.push(item);
+      }
+      continue;
+    }
+    if (!(KNOWN as readonly string[]).includes(name)) continue;
+    if (typeof value !== 'string') throw bad(`The "${name}" parameter must be a string`);
+    // JSON.parse keeps the last of duplicate keys silently; a repeated credential is refused instead.
+    if (countKey(body, name) > 1) throw bad(`The "${name}" parameter is repeated`);
+    if (value !== '') params[name as Known] = value;
+  }
+  return params;
+}
+
+function countKey(body: string, name: string): number {
+  let count = 0;
+  const needle = `"${name}"`;
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + needle.length)) {
+    // Only a key counts: the next non-blank character is a colon.
+    if (/^\s*:/.test(body.slice(at + needle.length, at + needle.length + 16))) count++;
+  }
+  return count;
+}
+
+/** Credentials belong in the body or the Authorization header, never in a URL that gets logged. */
+export function refuseQueryCredentials(url: string): void {
+  const query = url.indexOf('?');
+  if (query === -1) return;
+  const params = new URLSearchParams(url.slice(query + 1));
+  if (params.has('client_secret') || params.has('client_id')) {
+    throw bad('Credentials must not be sent in the query string; send them in the request body or an Authorization: Basic header');
+  }
+}

@@ -1,0 +1,125 @@
+import { isScope, normalizeScopes, type Scope } from '@latchkey/contract';
+import { AppError } from '../../errors.ts';
+import type { Clock } from '../../infra/clock.ts';
+import { safeEqual, type Keyring } from '../../infra/keyring.ts';
+import { FailureLimiter, type RateLimitRule } from '../../infra/rate-limiter.ts';
+import type { LastUsedRecorder } from '../integrations/last-used.ts';
+import { explainWithoutLookup, invalidClient, type ClientCredentials } from './client-auth.ts';
+import type { ClientRecord, ClientRegistry } from './client-registry.ts';
+import type { TokenParams } from './token-request.ts';
+
+export interface TokenServiceOptions {
+  issuer: string;
+  /** Every audience served; the first is the default. */
+  audiences: readonly string[];
+  /** Authentication failures allowed per address, and per address and client id. */
+  limits?: { perAddress?: RateLimitRule; perAddressAndClient?: RateLimitRule };
+}
+
+export const DEFAULT_LIMITS = {
+  perAddress: { limit: 100, windowMs: 60_000 },
+  perAddressAndClient: { limit: 10, windowMs: 60_000 },
+} as const;
+
+/** The rules of the token endpoint, free of HTTP: authenticate, check grant, resolve audience and scope. */
+export class TokenService {
+  private readonly byAddress: FailureLimiter;
+  private readonly byAddressAndClient: FailureLimiter;
+
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly keyring: Keyring,
+    private readonly clock: Clock,
+    private readonly lastUsed: LastUsedRecorder,
+    private readonly options: TokenServiceOptions,
+  ) {
+    this.byAddress = new FailureLimiter(clock, options.limits?.perAddress ?? DEFAULT_LIMITS.perAddress);
+    this.byAddressAndClient = new FailureLimiter(clock, options.limits?.perAddressAndClient ?? DEFAULT_LIMITS.perAddressAndClient);
+  }
+
+  /**
+   * Refuses an address, or an address for one client, that failed too often. Never a client
+   * alone: client ids are public, so that would let anyone lock a production integration out.
+   */
+  checkThrottle(address: string, clientId: string): void {
+    const wait = Math.max(this.byAddress.retryAfter(address), this.byAddressAndClient.retryAfter(`${address}\n${clientId}`));
+    if (wait > 0) {
+      throw new AppError('too_many_requests', 'Too many failed authentication attempts; retry later.', { headers: { 'retry-after': String(wait) } });
+    }
+  }
+
+  recordFailure(address: string, clientId: string | undefined): void {
+    this.byAddress.fail(address);
+    if (clientId) this.byAddressAndClient.fail(`${address}\n${clientId}`);
+  }
+
+  /**
+   * RFC 6749 §2.3.1. Unknown client, wrong secret and disabled integration share one message so
+   * nothing can be enumerated. Returns synchronously when the client is cached.
+   */
+  authenticate(credentials: ClientCredentials): ClientRecord | Promise<ClientRecord> {
+    const usedBasic = credentials.method === 'client_secret_basic';
+    const explained = explainWithoutLookup(credentials);
+    if (explained) throw invalidClient(usedBasic, explained);
+    const found = this.registry.get(credentials.clientId);
+    if (found instanceof Promise) return found.then((record) => this.verify(record, credentials, usedBasic));
+    return this.verify(found, credentials, usedBasic);
+  }
+
+  private verify(record: ClientRecord | undefined, credentials: ClientCredentials, usedBasic: boolean): ClientRecord {
+    // Hash even for an unknown client, so response time says nothing about existence.
+    const hash = this.keyring.hmac('secret-hash', credentials.clientSecret);
+    if (!record) {
+      safeEqual(hash, hash);
+      throw invalidClient(usedBasic);
+    }
+    const now = this.clock.now();
+    let matched: string | null = null;
+    for (const secret of record.secrets) {
+      // A grace period ends on time, whatever the cache holds.
+      if (secret.expiresAt != null && secret.expiresAt <= now) continue;
+      if (safeEqual(hash, secret.hash)) matched = secret.id;
+    }
+    if (matched === null || record.disabled) throw invalidClient(usedBasic);
+    this.lastUsed.record(record.environmentId, matched, now);
+    return record;
+  }
+
+  /**
+   * `audience` (Auth0 style) or RFC 8707 `resource`: one audience per token. An audience this
+   * server does not serve is `access_denied`; such a resource is `invalid_target`.
+   */
+  resolveAudience(params: TokenParams): string {
+    const resources = [...new Set(params.resource)];
+    if (resources.length > 1) throw new AppError('invalid_target', 'A token has one audience: request one resource at a time.');
+    const served = (value: string) => this.options.audiences.find((audience) => audience === value || audience === value.replace(/\/+$/, ''));
+    let audience: string | undefined;
+    if (resources[0] !== undefined) {
+      audience = served(resources[0]);
+      if (!audience) throw new AppError('invalid_target', `The resource "${resources[0]}" is not served by this server.`);
+    }
+    if (params.audience !== undefined) {
+      const fromAudience = served(params.audience);
+      if (!fromAudience) throw new AppError('access_denied', `The audience "${params.audience}" is not served by this server.`);
+      if (audience && audience !== fromAudience) throw new AppError('invalid_target', 'audience and resource name different audiences.');
+      audience = fromAudience;
+    }
+    return audience ?? this.options.audiences[0]!;
+  }
+
+  /** RFC 6749 §3.3: omitted means every scope the integration holds; a subset down-scopes. */
+  resolveScopes(record: ClientRecord, requested: string | undefined): Scope[] {
+    if (requested === undefined) {
+      if (record.scopes.length === 0) throw new AppError('invalid_scope', 'This integration holds no permissions; grant it scopes first.');
+      return [...record.scopes];
+    }
+    const asked = requested.split(' ').filter(Boolean);
+    if (asked.length === 0) return this.resolveScopes(record, undefined);
+    const held = new Set<string>(record.scopes);
+    const refused = asked.filter((scope) => !isScope(scope) || !held.has(scope));
+    if (refused.length > 0) {
+      throw new AppError('invalid_scope', `Scope not granted to this integration: ${refused.join(' ')}.`);
+    }
+    return normalizeScopes(asked as Scope[]);
+  }
+}
