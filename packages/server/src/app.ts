@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createContext, type Context, type ContextDeps } from './context.ts';
 import { AppError } from './errors.ts';
@@ -45,7 +45,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const fastify = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     // No per-request log lines: the token endpoint's hot path must not pay for them (SPEC §7).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
@@ -24,6 +24,8 @@ export function openDatabase(database: Config['database']): DatabaseHandle {
   if (database.kind === 'sqlite') {
     mkdirSync(path.dirname(database.file), { recursive: true, mode: 0o700 });
     const sqlite = new SQLite(database.file);
+    // The file holds hashes and ciphertexts only, but nobody else needs to read it.
+    chmodSync(database.file, 0o600);
     // WAL lets readers run beside one writer (two processes share the file);
     // synchronous=NORMAL is durable across a process crash and much faster (SPEC §7).
     sqlite.pragma('journal_mode = WAL');

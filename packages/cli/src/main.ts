@@ -1,0 +1,51 @@
+import { envCommand } from './commands/env.ts';
+import { integrationsCommand } from './commands/integrations.ts';
+import { keysCommand } from './commands/keys.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { serveCommand } from './commands/serve.ts';
+import { tokenCommand } from './commands/token.ts';
+import { reportError, UsageError } from './output.ts';
+
+const HELP = `latchkey — integrations and OAuth 2.0 client-credentials tokens
+
+Usage:
+  latchkey serve [--workers N]
+  latchkey migrate
+  latchkey env create <id> [--display-name NAME] [--token-ttl-seconds N] [--token-reuse-window-seconds N]
+  latchkey env update <id> [--display-name NAME] [--token-ttl-seconds N] [--token-reuse-window-seconds N]
+  latchkey env list
+  latchkey integrations create --env ENV --name NAME [--description TEXT] [--scopes "a b" | --preset all|read-only]
+  latchkey integrations list --env ENV
+  latchkey integrations show ID --env ENV
+  latchkey integrations update ID --env ENV [--name N] [--description D] [--scopes "…" | --preset P] [--disable | --enable]
+  latchkey integrations regenerate-secret ID --env ENV [--grace-seconds N]
+  latchkey integrations revoke-tokens ID --env ENV
+  latchkey integrations delete ID --env ENV --yes
+  latchkey keys rotate [--emergency]
+  latchkey token --url URL --client-id ID --client-secret SECRET [--audience A] [--scope "…"]
+
+Every command takes --json. ID is an integration's id or its client id.
+Configuration comes from the environment (DATABASE_URL, LATCHKEY_DATA_DIR, LATCHKEY_MASTER_KEY, …): see docs/configuration.md.
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  env: envCommand,
+  integrations: integrationsCommand,
+  keys: keysCommand,
+  token: tokenCommand,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const json = args.includes('--json');
+try {
+  if (!name || name === 'help' || name === '--help' || name === '-h') process.stdout.write(HELP);
+  else {
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    await command(args);
+  }
+} catch (error) {
+  process.exitCode = reportError(error, json);
+}
