@@ -1,0 +1,47 @@
+/**
+ * The minting reference: how many RS256 (RSA-2048, SHA-256) signatures of a typical JWT signing
+ * input node:crypto makes per second, synchronously, on this process's one thread.
+ * Prints one JSON line: {"signaturesPerSecond": n, "signatures": n, "seconds": s, "inputBytes": n}.
+ *
+ * Env: BENCH_SIGN_SECONDS (default 3).
+ */
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+
+const seconds = Number(process.env.BENCH_SIGN_SECONDS ?? 3);
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+// A signing input shaped like Latchkey's access tokens (RFC 9068 header and claims).
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const header = b64({ alg: 'RS256', typ: 'at+jwt', kid: 'key_0123456789abcdef' });
+const claims = b64({
+  iss: 'http://127.0.0.1:8080',
+  sub: 'lk_client_0123456789abcdefghij',
+  aud: 'http://127.0.0.1:8080',
+  exp: now + 3600,
+  iat: now,
+  jti: randomBytes(16).toString('base64url'),
+  client_id: 'lk_client_0123456789abcdefghij',
+  azp: 'lk_client_0123456789abcdefghij',
+  scope: 'templates:read templates:write documents:read documents:write',
+  gty: 'client-credentials',
+  environment: 'bench',
+  integration_id: 'int_0123456789abcdefghij',
+});
+const input = Buffer.from(`${header}.${claims}`);
+
+function run(ms: number): number {
+  const end = performance.now() + ms;
+  let count = 0;
+  while (performance.now() < end) {
+    for (let i = 0; i < 10; i++) sign('sha256', input, privateKey);
+    count += 10;
+  }
+  return count;
+}
+
+run(500); // warm-up
+const started = performance.now();
+const signatures = run(seconds * 1000);
+const elapsed = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ signaturesPerSecond: signatures / elapsed, signatures, seconds: elapsed, inputBytes: input.length }));
