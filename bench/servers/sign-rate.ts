@@ -6,6 +6,7 @@
  * Env: BENCH_SIGN_SECONDS (default 3).
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { SCOPES } from '../../packages/contract/src/scopes.ts';
 
 const seconds = Number(process.env.BENCH_SIGN_SECONDS ?? 3);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -13,20 +14,20 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 // A signing input shaped like Latchkey's access tokens (RFC 9068 header and claims).
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = Math.floor(Date.now() / 1000);
-const header = b64({ alg: 'RS256', typ: 'at+jwt', kid: 'key_0123456789abcdef' });
+const header = b64({ alg: 'RS256', typ: 'at+jwt', kid: '0123456789abcdef' });
 const claims = b64({
   iss: 'http://127.0.0.1:8080',
-  sub: 'lk_client_0123456789abcdefghij',
+  sub: '0123456789abcdefghijABCDEFGHIJkl',
   aud: 'http://127.0.0.1:8080',
   exp: now + 3600,
   iat: now,
-  jti: randomBytes(16).toString('base64url'),
-  client_id: 'lk_client_0123456789abcdefghij',
-  azp: 'lk_client_0123456789abcdefghij',
-  scope: 'templates:read templates:write documents:read documents:write',
+  jti: randomBytes(18).toString('base64url'),
+  client_id: '0123456789abcdefghijABCDEFGHIJkl',
+  azp: '0123456789abcdefghijABCDEFGHIJkl',
+  scope: SCOPES.join(' '), // the `all` preset
   gty: 'client-credentials',
   environment: 'bench',
-  integration_id: 'int_0123456789abcdefghij',
+  integration_id: 'int_0123456789abcdefghijkl',
 });
 const input = Buffer.from(`${header}.${claims}`);
 

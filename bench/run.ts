@@ -1,0 +1,320 @@
+/**
+ * `npm run bench`: the SPEC §7 figures, every one a ratio to a reference measured in the same run.
+ *
+ *   1. Latchkey, reused token      POST /oauth/token, 32 connections, 2 s warm-up + 10 s
+ *   2. bare node:http baseline     same load, same response bytes
+ *   3. oidc-provider peer          same load, client credentials with RS256 JWT access tokens
+ *   4. Latchkey, minting           reuse window = TTL, requests round-robin over 10,000 integrations
+ *   5. node:crypto reference       synchronous RS256 signatures per second on one core
+ *
+ * Servers run as child processes (one at a time, so each has the machine to itself besides
+ * autocannon); autocannon runs here. Prints a table and writes bench/RESULTS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, killAllNow, ROOT, runNode, startNode, stopAll, waitForHttp, type Child } from './lib/children.ts';
+import { clean, CONNECTIONS, describeFailures, load, MEASURE_SECONDS, WARMUP_SECONDS, warmAndMeasure, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { formatConsole, formatMarkdown, type Row } from './lib/report.ts';
+
+const COMMAND = 'npm run bench';
+const CLI = 'packages/cli/bin/latchkey.mjs';
+const MINT_INTEGRATIONS = Number(process.env.BENCH_MINT_INTEGRATIONS ?? 10_000);
+const HOST = '127.0.0.1';
+
+const startedAt = Date.now();
+const log = (message: string) => console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${message}`);
+const failures: string[] = [];
+const fail = (message: string) => {
+  failures.push(message);
+  console.log(`FAIL: ${message}`);
+};
+
+/** The environment of every Latchkey child: only what the benchmark sets (no inherited database or keys). */
+function latchkeyEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { LATCHKEY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra };
+}
+const INHERITED_CONFIG = /^(LATCHKEY_|DATABASE_URL$|REDIS_URL$|PUBLIC_URL$|TRUST_PROXY$|PORT$|HOST$)/;
+for (const name of Object.keys(process.env)) if (INHERITED_CONFIG.test(name)) delete process.env[name];
+
+async function cliJson<T>(dataDir: string, args: string[]): Promise<T> {
+  const stdout = await runNode(`latchkey ${args.slice(0, 2).join(' ')}`, [CLI, ...args, '--json'], latchkeyEnv(dataDir));
+  return JSON.parse(stdout) as T;
+}
+
+interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+async function post(url: string, contentType: string, body: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: response.status, text: await response.text() };
+}
+
+function jwtHeader(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as Record<string, unknown>;
+}
+
+function rssMb(child: Child): number | null {
+  try {
+    const status = readFileSync(`/proc/${child.process.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startLatchkey(name: string, dataDir: string): Promise<{ child: Child; base: string }> {
+  const port = await freePort();
+  const child = startNode(name, [CLI, 'serve'], latchkeyEnv(dataDir, { PORT: String(port), HOST }));
+  const base = `http://${HOST}:${port}`;
+  await waitForHttp(child, `${base}/.well-known/jwks.json`);
+  return { child, base };
+}
+
+async function startScript(name: string, script: string, env: Record<string, string>, readyPath: string): Promise<{ child: Child; base: string }> {
+  const port = await freePort();
+  const child = startNode(name, ['--import', 'tsx', script], { ...env, PORT: String(port), HOST });
+  const base = `http://${HOST}:${port}`;
+  await waitForHttp(child, `${base}${readyPath}`);
+  return { child, base };
+}
+
+function checkClean(label: string, result: LoadResult): void {
+  if (!clean(result)) fail(`${label}: not every response was 200: ${describeFailures(result)}`);
+}
+
+const summary = (r: LoadResult) =>
+  `${Math.round(r.requestsPerSecond).toLocaleString('en-US')} req/s, ${r.total} requests in ${r.seconds.toFixed(1)} s, ` +
+  `latency p50 ${r.p50} ms / p99 ${r.p99} ms / max ${r.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+  const reuseDir = path.join(workDir, 'reuse');
+  const mintDir = path.join(workDir, 'mint');
+  const mintCredentialsFile = path.join(workDir, 'mint-credentials.json');
+  const details: string[] = [];
+  try {
+    // ── Setup (both data dirs at once: nothing is being measured yet) ───────────────────────
+    log(`setup: data dirs under ${workDir}; creating ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations for minting`);
+    const [reuseClient] = await Promise.all([
+      (async () => {
+        await cliJson(reuseDir, ['env', 'create', 'bench']);
+        return cliJson<Credentials>(reuseDir, ['integrations', 'create', '--env', 'bench', '--name', 'bench', '--preset', 'all']);
+      })(),
+      (async () => {
+        await cliJson(mintDir, ['env', 'create', 'mint', '--token-ttl-seconds', '3600', '--token-reuse-window-seconds', '3600']);
+        const started = Date.now();
+        await runNode('setup-mint', ['--import', 'tsx', 'bench/setup-mint.ts', 'mint', String(MINT_INTEGRATIONS), mintCredentialsFile], latchkeyEnv(mintDir));
+        log(`setup: ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      })(),
+    ]);
+    const tokenBody = JSON.stringify({ grant_type: 'client_credentials', client_id: reuseClient.clientId, client_secret: reuseClient.clientSecret });
+    const jsonHeaders = { 'content-type': 'application/json' };
+
+    // ── 1. Latchkey, reused token ───────────────────────────────────────────────────────────
+    log('1/5 Latchkey, reused token: starting the server');
+    let latchkeyReuse: LoadResult;
+    let responseBody: string;
+    let reuseRss: number | null;
+    {
+      const { child, base } = await startLatchkey('latchkey (reuse)', reuseDir);
+      const url = `${base}/oauth/token`;
+      const first = await post(url, 'application/json', tokenBody);
+      const second = await post(url, 'application/json', tokenBody);
+      if (first.status !== 200) throw new Error(`Latchkey answered ${first.status} to a valid token request: ${first.text}`);
+      const a = JSON.parse(first.text) as { access_token: string };
+      const b = JSON.parse(second.text) as { access_token: string };
+      if (a.access_token !== b.access_token) fail('Latchkey did not reuse the token between two requests of the same integration');
+      responseBody = second.text;
+      log(`1/5 loading ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
+      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody });
+      latchkeyReuse = measured;
+      reuseRss = rssMb(child);
+      checkClean('Latchkey reused token (warm-up)', warm);
+      checkClean('Latchkey reused token', measured);
+      log(`1/5 Latchkey reused token: ${summary(measured)}`);
+      details.push(`- Latchkey, reused token: ${summary(measured)}; warm-up ${summary(warm)}; response ${Buffer.byteLength(responseBody)} bytes; server RSS after the run ${reuseRss?.toFixed(0) ?? '?'} MB.`);
+      await child.stop();
+    }
+
+    // ── 2. Bare node:http baseline ──────────────────────────────────────────────────────────
+    log('2/5 bare node:http baseline: starting the server');
+    let baseline: LoadResult;
+    {
+      const { child, base } = await startScript('baseline', 'bench/servers/baseline.ts', { BENCH_BODY: responseBody }, '/');
+      const url = `${base}/oauth/token`;
+      const check = await post(url, 'application/json', tokenBody);
+      if (check.status !== 200 || check.text !== responseBody) throw new Error('the baseline does not answer with the Latchkey response bytes');
+      log(`2/5 loading ${url} identically`);
+      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody });
+      baseline = measured;
+      checkClean('baseline (warm-up)', warm);
+      checkClean('baseline', measured);
+      log(`2/5 baseline: ${summary(measured)}`);
+      details.push(`- Bare node:http baseline (same ${Buffer.byteLength(responseBody)}-byte body and headers): ${summary(measured)}.`);
+      await child.stop();
+    }
+
+    // ── 3. oidc-provider ────────────────────────────────────────────────────────────────────
+    log('3/5 oidc-provider: starting the server');
+    let oidc: LoadResult;
+    {
+      const clientId = 'bench-client';
+      const clientSecret = 'bench-client-secret-0123456789abcdef0123456789abcdef';
+      const { child, base } = await startScript(
+        'oidc-provider',
+        'bench/servers/oidc.ts',
+        { BENCH_CLIENT_ID: clientId, BENCH_CLIENT_SECRET: clientSecret, BENCH_RESOURCE: 'https://api.bench.example' },
+        '/.well-known/openid-configuration',
+      );
+      const url = `${base}/token`;
+      // oidc-provider's token endpoint reads form bodies only (RFC 6749 §4.4.2).
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'api:read api:write' }).toString();
+      const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+      const check = await post(url, formHeaders['content-type'], form);
+      if (check.status !== 200) throw new Error(`oidc-provider answered ${check.status}: ${check.text}`);
+      const token = (JSON.parse(check.text) as { access_token: string }).access_token;
+      const header = jwtHeader(token);
+      if (header.alg !== 'RS256') throw new Error(`oidc-provider issued a token that is not an RS256 JWT: ${JSON.stringify(header)}`);
+      log(`3/5 loading ${url} identically (form body: oidc-provider reads no JSON at its token endpoint)`);
+      const { warm, measured } = await warmAndMeasure({ url, headers: formHeaders, body: form });
+      oidc = measured;
+      checkClean('oidc-provider (warm-up)', warm);
+      checkClean('oidc-provider', measured);
+      log(`3/5 oidc-provider: ${summary(measured)}`);
+      details.push(`- oidc-provider ${readVersion('oidc-provider')} (client_credentials, RS256 JWT access tokens via resourceIndicators, client_secret_post, ${Buffer.byteLength(check.text)}-byte response): ${summary(measured)}.`);
+      await child.stop();
+    }
+
+    // ── 4. Latchkey, minting ────────────────────────────────────────────────────────────────
+    log('4/5 Latchkey, minting: starting the server');
+    let mint: LoadResult;
+    let mintWarm: LoadResult;
+    let mintRss: number | null;
+    {
+      const credentials = JSON.parse(readFileSync(mintCredentialsFile, 'utf8')) as Credentials[];
+      if (credentials.length !== MINT_INTEGRATIONS) throw new Error(`expected ${MINT_INTEGRATIONS} integrations, found ${credentials.length}`);
+      const bodies = credentials.map((c) => JSON.stringify({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }));
+      let next = 0;
+      const { child, base } = await startLatchkey('latchkey (mint)', mintDir);
+      const url = `${base}/oauth/token`;
+      const first = await post(url, 'application/json', bodies[0]!);
+      const second = await post(url, 'application/json', bodies[0]!);
+      if (first.status !== 200 || second.status !== 200) throw new Error(`Latchkey answered ${first.status}/${second.status} when minting: ${first.text}`);
+      const a = (JSON.parse(first.text) as { access_token: string }).access_token;
+      const b = (JSON.parse(second.text) as { access_token: string }).access_token;
+      if (a === b) fail('minting: a window equal to the TTL must mint a fresh token per request, but a token was reused');
+      const header = jwtHeader(a);
+      if (header.alg !== 'RS256') fail(`minting: tokens are signed with ${String(header.alg)}, not RS256`);
+      const spec: LoadSpec = { url, headers: jsonHeaders, nextBody: () => bodies[next++ % bodies.length]! };
+      // Warm-up: one pass over every integration, so the measured run sees a warm client cache.
+      log(`4/5 warm-up: one request per integration (${MINT_INTEGRATIONS.toLocaleString('en-US')}), ${CONNECTIONS} connections`);
+      mintWarm = await load(spec, { amount: MINT_INTEGRATIONS });
+      checkClean('minting (warm-up)', mintWarm);
+      log(`4/5 warm-up (cold client cache): ${summary(mintWarm)}`);
+      log(`4/5 loading ${url}: ${MEASURE_SECONDS} s round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`);
+      mint = await load(spec, { duration: MEASURE_SECONDS });
+      mintRss = rssMb(child);
+      checkClean('minting', mint);
+      log(`4/5 minting: ${summary(mint)}`);
+      details.push(
+        `- Latchkey, minting (RS256, reuse window = TTL = 3600 s, round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations): ${summary(mint)}; ` +
+          `warm-up pass (one request per integration, client cache cold) ${summary(mintWarm)}; server RSS after the run ${mintRss?.toFixed(0) ?? '?'} MB.`,
+      );
+      await child.stop();
+    }
+
+    // ── 5. node:crypto reference ────────────────────────────────────────────────────────────
+    log('5/5 node:crypto: synchronous RS256 signatures on one core');
+    const signOut = await runNode('sign-rate', ['--import', 'tsx', 'bench/servers/sign-rate.ts'], { BENCH_SIGN_SECONDS: '3' });
+    const signing = JSON.parse(signOut.trim().split('\n').at(-1)!) as { signaturesPerSecond: number; signatures: number; seconds: number; inputBytes: number };
+    log(`5/5 node:crypto: ${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} signatures/s`);
+    details.push(
+      `- node:crypto reference: ${signing.signatures} synchronous \`crypto.sign('sha256', …)\` RSA-2048 signatures of a ${signing.inputBytes}-byte JWT signing input in ${signing.seconds.toFixed(2)} s, one thread (after 0.5 s warm-up).`,
+    );
+
+    // ── Report ──────────────────────────────────────────────────────────────────────────────
+    const reuseRatio = latchkeyReuse.requestsPerSecond / baseline.requestsPerSecond;
+    const oidcRatio = latchkeyReuse.requestsPerSecond / oidc.requestsPerSecond;
+    const mintRatio = mint.requestsPerSecond / signing.signaturesPerSecond;
+    const valid = (r: LoadResult) => clean(r);
+    const rows: Row[] = [
+      { figure: 'Latchkey POST /oauth/token, reused token', value: rate(latchkeyReuse), target: 'context', result: valid(latchkeyReuse) ? '' : 'FAIL' },
+      { figure: 'bare node:http, same bytes (reference)', value: rate(baseline), target: 'reference', result: valid(baseline) ? '' : 'FAIL' },
+      { figure: 'Latchkey reused ÷ node:http', value: `${reuseRatio.toFixed(2)}×`, target: '≥ 0.6× (aim 0.8×)', result: verdict(valid(latchkeyReuse) && valid(baseline), reuseRatio >= 0.6, reuseRatio >= 0.8) },
+      { figure: 'Latchkey reused, p99 latency', value: `${latchkeyReuse.p99} ms`, target: '≤ 5 ms', result: verdict(valid(latchkeyReuse), latchkeyReuse.p99 <= 5) },
+      { figure: 'Latchkey reused, non-2xx responses', value: String(latchkeyReuse.non2xx + latchkeyReuse.errors + latchkeyReuse.timeouts), target: '0', result: valid(latchkeyReuse) ? 'PASS' : 'FAIL' },
+      { figure: 'oidc-provider, client credentials, RS256 JWT (reference)', value: rate(oidc), target: 'reference', result: valid(oidc) ? '' : 'FAIL' },
+      { figure: 'Latchkey reused ÷ oidc-provider', value: `${oidcRatio.toFixed(1)}×`, target: '≥ 5× (aim 10×)', result: verdict(valid(latchkeyReuse) && valid(oidc), oidcRatio >= 5, oidcRatio >= 10) },
+      { figure: `Latchkey minting, RS256, ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`, value: `${Math.round(mint.requestsPerSecond).toLocaleString('en-US')} tokens/s`, target: '≥ 2,000 tokens/s', result: verdict(valid(mint), mint.requestsPerSecond >= 2000) },
+      { figure: 'node:crypto RS256 signatures, one core (reference)', value: `${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} /s`, target: 'reference', result: '' },
+      { figure: 'Latchkey minting ÷ node:crypto', value: `${mintRatio.toFixed(2)}×`, target: '≥ 0.5×', result: verdict(valid(mint), mintRatio >= 0.5) },
+      { figure: 'Latchkey minting, p99 latency', value: `${mint.p99} ms`, target: 'context', result: '' },
+    ];
+    const meta = {
+      date: new Date().toISOString(),
+      node: process.version,
+      nproc: nproc(),
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      command: COMMAND,
+      seconds: (Date.now() - startedAt) / 1000,
+      load: `autocannon ${readVersion('autocannon')} in the benchmark process, ${CONNECTIONS} connections, pipelining 1, loopback; ${WARMUP_SECONDS} s warm-up then ${MEASURE_SECONDS} s measured`,
+    };
+    console.log('');
+    console.log(formatConsole(rows, meta));
+    if (failures.length) console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), formatMarkdown(rows, meta, details, failures));
+    console.log(`\nWrote bench/RESULTS.md (${meta.seconds.toFixed(0)} s in all).`);
+  } finally {
+    await stopAll();
+    if (!process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function rate(result: LoadResult): string {
+  return `${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s (p99 ${result.p99} ms)`;
+}
+
+function verdict(valid: boolean, pass: boolean, aim?: boolean): string {
+  if (!valid) return 'FAIL';
+  if (!pass) return 'MISS';
+  return aim === undefined ? 'PASS' : aim ? 'PASS (aim met)' : 'PASS (below aim)';
+}
+
+function nproc(): string {
+  try {
+    return execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    return String(os.availableParallelism());
+  }
+}
+
+function readVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+process.once('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping the servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+  process.exitCode = failures.length ? 1 : 0;
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
+// fetch keeps idle sockets to the (now stopped) servers; nothing else is left to wait for.
+process.exit();
