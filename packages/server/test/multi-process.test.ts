@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createContext, loadConfig } from '../src/index.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
+import { startServer, type ServerProcess } from './helpers/server-process.ts';
+
+for (const dialect of dialects()) {
+  describe(`two server processes on one database (${dialect})`, () => {
+    let database: TestDatabase;
+    let env: Record<string, string | undefined>;
+    let servers: ServerProcess[] = [];
+    let credentials: { client_id: string; client_secret: string };
+
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      env = {
+        LATCHKEY_DATA_DIR: database.dataDir,
+        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+        PUBLIC_URL: 'http://latchkey.test',
+        DATABASE_URL: database.databaseUrl,
+      };
+      const context = await createContext(loadConfig(env as NodeJS.ProcessEnv));
+      await context.environments.create({ id: 'demo' });
+      const integration = await context.integrations.create('demo', { name: 'CI', preset: 'all' });
+      credentials = { client_id: integration.clientId, client_secret: integration.clientSecret };
+      await context.close();
+      servers = await Promise.all([startServer(env), startServer(env)]);
+    });
+    after(async () => {
+      await Promise.all(servers.map((server) => server.stop()));
+      await database.drop();
+    });
+
+    const ask = async (server: ServerProcess) => {
+      const response = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', ...credentials }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+
+    it('hand concurrent callers one token', async () => {
+      const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => ask(servers[i % 2]!)));
+      assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([200]));
+      assert.equal(new Set(replies.map((r) => r.body.access_token)).size, 1);
+    });
+
+    it('keep handing out the same token after both restart', async () => {
+      const before = (await ask(servers[0]!)).body.access_token;
+      await Promise.all(servers.map((server) => server.stop()));
+      servers = await Promise.all([startServer(env), startServer(env)]);
+      assert.equal((await ask(servers[1]!)).body.access_token, before);
+    });
+
+    it('serve --workers 2 shares the port and the token', async () => {
+      const cluster = await startServer(env, ['--workers', '2']);
+      try {
+        const replies = await Promise.all(Array.from({ length: 8 }, () => ask(cluster)));
+        assert.equal(new Set(replies.map((r) => r.body.access_token)).size, 1);
+        assert.equal(replies[0]!.body.access_token, (await ask(servers[0]!)).body.access_token);
+      } finally {
+        await cluster.stop();
+      }
+    });
+  });
+}
