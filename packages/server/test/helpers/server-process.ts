@@ -22,12 +22,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** A real `latchkey serve` process, answering once discovery does. */
+/**
+ * A real `latchkey serve` process, answering once discovery does. `PUBLIC_URL: 'auto'` makes the
+ * issuer the process's own address.
+ */
 export async function startServer(env: Record<string, string | undefined>, args: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, ...(env.PUBLIC_URL === 'auto' ? { PUBLIC_URL: url } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
