@@ -18,6 +18,9 @@ export async function recordChange(trx: DbOrTrx, change: Change, now: number): P
     .execute();
 }
 
+const PRUNE_EVERY_MS = 10 * 60_000;
+const KEEP_ROWS_MS = 24 * 3600_000;
+
 export interface ChangeFeedOptions {
   pollIntervalMs?: number;
   /** Caches are bypassed when the last successful poll is older than this (SPEC §8). */
@@ -38,6 +41,7 @@ export class ChangeFeed {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private readonly recent = new Map<number, number>();
+  private lastPrune = Date.now();
   private readonly pollIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly lookbackMs: number;
@@ -104,9 +108,16 @@ export class ChangeFeed {
       }
       for (const [seq, createdAt] of this.recent) if (createdAt < since - this.lookbackMs) this.recent.delete(seq);
       this.lastSuccess = startedAt;
+      if (startedAt - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
     } catch {
       // Leave lastSuccess alone: once it is old, isFresh() makes callers read the database.
     }
+  }
+
+  /** Rows older than any poller could still need: every node keeps its own cursor. */
+  private async prune(): Promise<void> {
+    this.lastPrune = Date.now();
+    await this.db.deleteFrom('change_feed').where('created_at', '<', this.clock.now() - KEEP_ROWS_MS).execute();
   }
 
   async stop(): Promise<void> {
