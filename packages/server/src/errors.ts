@@ -1,4 +1,4 @@
-import type { ErrorCode, OAuthErrorCode } from '@latchkey/contract';
+import { OAUTH_ERROR_CODES, type ErrorCode, type OAuthErrorCode } from '@latchkey/contract';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -43,19 +43,7 @@ export class AppError extends Error {
   readonly details: string[] | undefined;
 }
 
-export const isOAuthCode = (code: ErrorCode): code is OAuthErrorCode =>
-  [
-    'invalid_request',
-    'invalid_client',
-    'invalid_grant',
-    'unauthorized_client',
-    'unsupported_grant_type',
-    'invalid_scope',
-    'access_denied',
-    'invalid_target',
-    'too_many_requests',
-    'server_error',
-  ].includes(code);
+export const isOAuthCode = (code: ErrorCode): code is OAuthErrorCode => (OAUTH_ERROR_CODES as readonly string[]).includes(code);
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const invalid = (message: string, details?: string[]) =>
