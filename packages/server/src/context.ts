@@ -48,7 +48,7 @@ export async function createContext(config: Readonly<Config>, deps: ContextDeps 
   const keyring = deps.keyring ?? loadKeyring(config);
   const database = deps.database ?? openDatabase(config.database);
   const feed = new ChangeFeed(database.db, clock, deps.feed);
-  const signingKeys = new SigningKeysService(database.db, keyring, clock, config.signingAlg, feed);
+  const signingKeys = new SigningKeysService(database.db, (work) => withStartupLock(database, work), keyring, clock, config.signingAlg, feed);
   try {
     await withStartupLock(database, async (trx) => {
       await migrate(trx, database, clock.now());

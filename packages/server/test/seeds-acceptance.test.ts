@@ -141,7 +141,10 @@ for (const dialect of dialects()) {
     let credentials: { clientId: string; clientSecret: string };
     let firstToken: string | undefined;
     // Samples run as any user's shell would, minus proxies: the server is on the loopback.
-    const sampleEnv = () => ({ ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' }) as Record<string, string>;
+    const sampleEnv = () => {
+      const { NODE_TEST_CONTEXT: _runner, ...inherited } = process.env;
+      return { ...inherited, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' } as Record<string, string>;
+    };
 
     before(async () => {
       database = await createTestDatabase(dialect);

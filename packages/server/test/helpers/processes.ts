@@ -10,8 +10,11 @@ import type { TestDatabase } from './database.ts';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const CLI = path.join(REPO_ROOT, 'packages/cli/bin/latchkey.mjs');
 
-/** Settings a developer's shell may carry that would point a spawned process elsewhere. */
-const CONFIG_VARIABLES = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|REDIS_URL|TRUST_PROXY|LOG_LEVEL|LATCHKEY_.*)$/;
+/**
+ * Settings a developer's shell may carry that would point a spawned process elsewhere, and the
+ * test runner's own marker (a spawned process is not a test file).
+ */
+const CONFIG_VARIABLES = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|REDIS_URL|TRUST_PROXY|LOG_LEVEL|LATCHKEY_.*|NODE_TEST_CONTEXT)$/;
 
 /**
  * The environment every process of one test database gets: the data dir, and with PostgreSQL the

@@ -51,6 +51,8 @@ export class SigningKeysService {
 
   constructor(
     private readonly db: Db,
+    /** Runs work under the database-wide lock, so concurrent rotations queue instead of failing. */
+    private readonly exclusive: <T>(work: (trx: DbOrTrx) => Promise<T>) => Promise<T>,
     private readonly keyring: Keyring,
     private readonly clock: Clock,
     private readonly alg: SigningAlg,
@@ -133,10 +135,7 @@ export class SigningKeysService {
    */
   async rotate(options: { emergency?: boolean } = {}): Promise<RotationResult> {
     const now = this.clock.now();
-    const result = await this.db.transaction().execute(async (trx) => {
-      const repository = new SigningKeysRepository(trx);
-      return this.rotateWith(repository, trx, now, options.emergency ?? false);
-    });
+    const result = await this.exclusive((trx) => this.rotateWith(new SigningKeysRepository(trx), trx, now, options.emergency ?? false));
     this.feed?.publishLocal({ kind: 'keys', environmentId: '*', entityId: '*' });
     await this.load();
     return result;
