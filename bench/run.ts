@@ -16,12 +16,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, killAllNow, ROOT, runNode, startNode, stopAll, waitForHttp, type Child } from './lib/children.ts';
 import { clean, CONNECTIONS, describeFailures, load, MEASURE_SECONDS, WARMUP_SECONDS, warmAndMeasure, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { describeCpu } from './lib/cpu.ts';
 import { formatConsole, formatMarkdown, type Row } from './lib/report.ts';
 
 const COMMAND = 'npm run bench';
 const CLI = 'packages/cli/bin/latchkey.mjs';
 const MINT_INTEGRATIONS = Number(process.env.BENCH_MINT_INTEGRATIONS ?? 10_000);
 const HOST = '127.0.0.1';
+/** Cores used by other processes during a run above which its figure is flagged. */
+const OTHER_LOAD_WARNING = 0.25;
 
 const startedAt = Date.now();
 const log = (message: string) => console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${message}`);
@@ -89,10 +92,17 @@ function checkClean(label: string, result: LoadResult): void {
 
 const summary = (r: LoadResult) =>
   `${Math.round(r.requestsPerSecond).toLocaleString('en-US')} req/s, ${r.total} requests in ${r.seconds.toFixed(1)} s, ` +
-  `latency p50 ${r.p50} ms / p99 ${r.p99} ms / max ${r.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+  `latency p50 ${r.p50} ms / p99 ${r.p99} ms / max ${r.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}` +
+  (r.cpu ? `; CPU: ${describeCpu(r.cpu)}` : '');
+
+let workDir: string | null = null;
+function removeWorkDir(): void {
+  if (workDir && !process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
+  workDir = null;
+}
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
   const reuseDir = path.join(workDir, 'reuse');
   const mintDir = path.join(workDir, 'mint');
   const mintCredentialsFile = path.join(workDir, 'mint-credentials.json');
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
       if (a.access_token !== b.access_token) fail('Latchkey did not reuse the token between two requests of the same integration');
       responseBody = second.text;
       log(`1/5 loading ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
-      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody });
+      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody }, child.process.pid);
       latchkeyReuse = measured;
       reuseRss = rssMb(child);
       checkClean('Latchkey reused token (warm-up)', warm);
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
       const check = await post(url, 'application/json', tokenBody);
       if (check.status !== 200 || check.text !== responseBody) throw new Error('the baseline does not answer with the Latchkey response bytes');
       log(`2/5 loading ${url} identically`);
-      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody });
+      const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody }, child.process.pid);
       baseline = measured;
       checkClean('baseline (warm-up)', warm);
       checkClean('baseline', measured);
@@ -181,7 +191,7 @@ async function main(): Promise<void> {
       const header = jwtHeader(token);
       if (header.alg !== 'RS256') throw new Error(`oidc-provider issued a token that is not an RS256 JWT: ${JSON.stringify(header)}`);
       log(`3/5 loading ${url} identically (form body: oidc-provider reads no JSON at its token endpoint)`);
-      const { warm, measured } = await warmAndMeasure({ url, headers: formHeaders, body: form });
+      const { warm, measured } = await warmAndMeasure({ url, headers: formHeaders, body: form }, child.process.pid);
       oidc = measured;
       checkClean('oidc-provider (warm-up)', warm);
       checkClean('oidc-provider', measured);
@@ -215,15 +225,15 @@ async function main(): Promise<void> {
       log(`4/5 warm-up: one request per integration (${MINT_INTEGRATIONS.toLocaleString('en-US')}), ${CONNECTIONS} connections`);
       mintWarm = await load(spec, { amount: MINT_INTEGRATIONS });
       checkClean('minting (warm-up)', mintWarm);
-      log(`4/5 warm-up (cold client cache): ${summary(mintWarm)}`);
+      log(`4/5 warm-up (cold client cache; autocannon ends a fixed-count run on a whole-second tick, so this rate is a lower bound): ${summary(mintWarm)}`);
       log(`4/5 loading ${url}: ${MEASURE_SECONDS} s round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`);
-      mint = await load(spec, { duration: MEASURE_SECONDS });
+      mint = await load(spec, { duration: MEASURE_SECONDS }, child.process.pid);
       mintRss = rssMb(child);
       checkClean('minting', mint);
       log(`4/5 minting: ${summary(mint)}`);
       details.push(
         `- Latchkey, minting (RS256, reuse window = TTL = 3600 s, round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations): ${summary(mint)}; ` +
-          `warm-up pass (one request per integration, client cache cold) ${summary(mintWarm)}; server RSS after the run ${mintRss?.toFixed(0) ?? '?'} MB.`,
+          `warm-up pass (one request per integration, client cache cold; a lower bound, as autocannon ends a fixed-count run on a whole-second tick) ${summary(mintWarm)}; server RSS after the run ${mintRss?.toFixed(0) ?? '?'} MB.`,
       );
       await child.stop();
     }
@@ -231,10 +241,10 @@ async function main(): Promise<void> {
     // ── 5. node:crypto reference ────────────────────────────────────────────────────────────
     log('5/5 node:crypto: synchronous RS256 signatures on one core');
     const signOut = await runNode('sign-rate', ['--import', 'tsx', 'bench/servers/sign-rate.ts'], { BENCH_SIGN_SECONDS: '3' });
-    const signing = JSON.parse(signOut.trim().split('\n').at(-1)!) as { signaturesPerSecond: number; signatures: number; seconds: number; inputBytes: number };
+    const signing = JSON.parse(signOut.trim().split('\n').at(-1)!) as { signaturesPerSecond: number; signatures: number; seconds: number; inputBytes: number; otherCores: number; stealCores: number };
     log(`5/5 node:crypto: ${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} signatures/s`);
     details.push(
-      `- node:crypto reference: ${signing.signatures} synchronous \`crypto.sign('sha256', …)\` RSA-2048 signatures of a ${signing.inputBytes}-byte JWT signing input in ${signing.seconds.toFixed(2)} s, one thread (after 0.5 s warm-up).`,
+      `- node:crypto reference: ${signing.signatures} synchronous \`crypto.sign('sha256', …)\` RSA-2048 signatures of a ${signing.inputBytes}-byte JWT signing input in ${signing.seconds.toFixed(2)} s, one thread (after 0.5 s warm-up); other processes ${fmtCores(signing.otherCores)} cores, steal ${fmtCores(signing.stealCores)} cores.`,
     );
 
     // ── Report ──────────────────────────────────────────────────────────────────────────────
@@ -242,19 +252,36 @@ async function main(): Promise<void> {
     const oidcRatio = latchkeyReuse.requestsPerSecond / oidc.requestsPerSecond;
     const mintRatio = mint.requestsPerSecond / signing.signaturesPerSecond;
     const valid = (r: LoadResult) => clean(r);
+    const other = (...values: Array<number | undefined>) => {
+      const known = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
+      return known.length ? `${Math.max(...known).toFixed(2)} cores` : '?';
+    };
+    const o = (r: LoadResult) => r.cpu?.other;
     const rows: Row[] = [
-      { figure: 'Latchkey POST /oauth/token, reused token', value: rate(latchkeyReuse), target: 'context', result: valid(latchkeyReuse) ? '' : 'FAIL' },
-      { figure: 'bare node:http, same bytes (reference)', value: rate(baseline), target: 'reference', result: valid(baseline) ? '' : 'FAIL' },
-      { figure: 'Latchkey reused ÷ node:http', value: `${reuseRatio.toFixed(2)}×`, target: '≥ 0.6× (aim 0.8×)', result: verdict(valid(latchkeyReuse) && valid(baseline), reuseRatio >= 0.6, reuseRatio >= 0.8) },
-      { figure: 'Latchkey reused, p99 latency', value: `${latchkeyReuse.p99} ms`, target: '≤ 5 ms', result: verdict(valid(latchkeyReuse), latchkeyReuse.p99 <= 5) },
-      { figure: 'Latchkey reused, non-2xx responses', value: String(latchkeyReuse.non2xx + latchkeyReuse.errors + latchkeyReuse.timeouts), target: '0', result: valid(latchkeyReuse) ? 'PASS' : 'FAIL' },
-      { figure: 'oidc-provider, client credentials, RS256 JWT (reference)', value: rate(oidc), target: 'reference', result: valid(oidc) ? '' : 'FAIL' },
-      { figure: 'Latchkey reused ÷ oidc-provider', value: `${oidcRatio.toFixed(1)}×`, target: '≥ 5× (aim 10×)', result: verdict(valid(latchkeyReuse) && valid(oidc), oidcRatio >= 5, oidcRatio >= 10) },
-      { figure: `Latchkey minting, RS256, ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`, value: `${Math.round(mint.requestsPerSecond).toLocaleString('en-US')} tokens/s`, target: '≥ 2,000 tokens/s', result: verdict(valid(mint), mint.requestsPerSecond >= 2000) },
-      { figure: 'node:crypto RS256 signatures, one core (reference)', value: `${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} /s`, target: 'reference', result: '' },
-      { figure: 'Latchkey minting ÷ node:crypto', value: `${mintRatio.toFixed(2)}×`, target: '≥ 0.5×', result: verdict(valid(mint), mintRatio >= 0.5) },
-      { figure: 'Latchkey minting, p99 latency', value: `${mint.p99} ms`, target: 'context', result: '' },
+      { figure: 'Latchkey POST /oauth/token, reused token', value: rate(latchkeyReuse), target: 'context', result: valid(latchkeyReuse) ? '' : 'FAIL', other: other(o(latchkeyReuse)) },
+      { figure: 'bare node:http, same bytes (reference)', value: rate(baseline), target: 'reference', result: valid(baseline) ? '' : 'FAIL', other: other(o(baseline)) },
+      { figure: 'Latchkey reused ÷ node:http', value: `${reuseRatio.toFixed(2)}×`, target: '≥ 0.6× (aim 0.8×)', result: verdict(valid(latchkeyReuse) && valid(baseline), reuseRatio >= 0.6, reuseRatio >= 0.8), other: other(o(latchkeyReuse), o(baseline)) },
+      { figure: 'Latchkey reused, p99 latency', value: `${latchkeyReuse.p99} ms`, target: '≤ 5 ms', result: verdict(valid(latchkeyReuse), latchkeyReuse.p99 <= 5), other: other(o(latchkeyReuse)) },
+      { figure: 'Latchkey reused, non-2xx responses', value: String(latchkeyReuse.non2xx + latchkeyReuse.errors + latchkeyReuse.timeouts), target: '0', result: valid(latchkeyReuse) ? 'PASS' : 'FAIL', other: other(o(latchkeyReuse)) },
+      { figure: 'oidc-provider, client credentials, RS256 JWT (reference)', value: rate(oidc), target: 'reference', result: valid(oidc) ? '' : 'FAIL', other: other(o(oidc)) },
+      { figure: 'Latchkey reused ÷ oidc-provider', value: `${oidcRatio.toFixed(1)}×`, target: '≥ 5× (aim 10×)', result: verdict(valid(latchkeyReuse) && valid(oidc), oidcRatio >= 5, oidcRatio >= 10), other: other(o(latchkeyReuse), o(oidc)) },
+      { figure: `Latchkey minting, RS256, ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`, value: `${Math.round(mint.requestsPerSecond).toLocaleString('en-US')} tokens/s`, target: '≥ 2,000 tokens/s', result: verdict(valid(mint), mint.requestsPerSecond >= 2000), other: other(o(mint)) },
+      { figure: 'node:crypto RS256 signatures, one core (reference)', value: `${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} /s`, target: 'reference', result: '', other: other(signing.otherCores) },
+      { figure: 'Latchkey minting ÷ node:crypto', value: `${mintRatio.toFixed(2)}×`, target: '≥ 0.5×', result: verdict(valid(mint), mintRatio >= 0.5), other: other(o(mint), signing.otherCores) },
+      { figure: 'Latchkey minting, p99 latency', value: `${mint.p99} ms (max ${mint.max} ms)`, target: 'context', result: '', other: other(o(mint)) },
     ];
+    const warnings: string[] = [];
+    for (const [label, value] of [
+      ['Latchkey reused token', o(latchkeyReuse)],
+      ['node:http baseline', o(baseline)],
+      ['oidc-provider', o(oidc)],
+      ['Latchkey minting', o(mint)],
+      ['node:crypto', signing.otherCores],
+    ] as const) {
+      if (value !== undefined && value > OTHER_LOAD_WARNING) {
+        warnings.push(`other processes used ${value.toFixed(2)} cores during the ${label} run: its figure (and every ratio using it) is not reliable; run again on a quiet machine`);
+      }
+    }
     const meta = {
       date: new Date().toISOString(),
       node: process.version,
@@ -266,14 +293,17 @@ async function main(): Promise<void> {
     };
     console.log('');
     console.log(formatConsole(rows, meta));
+    if (warnings.length) console.log(`\nWARNING (shared machine):\n${warnings.map((w) => `  - ${w}`).join('\n')}`);
     if (failures.length) console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
-    writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), formatMarkdown(rows, meta, details, failures));
+    writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), formatMarkdown(rows, meta, details, failures, warnings));
     console.log(`\nWrote bench/RESULTS.md (${meta.seconds.toFixed(0)} s in all).`);
   } finally {
     await stopAll();
-    if (!process.env.BENCH_KEEP) rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
   }
 }
+
+const fmtCores = (value: number | null | undefined) => (value != null && Number.isFinite(value) ? value.toFixed(2) : '?');
 
 function rate(result: LoadResult): string {
   return `${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s (p99 ${result.p99} ms)`;
@@ -305,7 +335,10 @@ process.once('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.log(`\n${signal}: stopping the servers`);
-    void stopAll().finally(() => process.exit(130));
+    void stopAll().finally(() => {
+      removeWorkDir();
+      process.exit(130);
+    });
   });
 }
 

@@ -1,5 +1,6 @@
 /** Load generation with autocannon's programmatic API, in this process. */
 import autocannon from 'autocannon';
+import { cpuUse, snapshot, type CpuUse } from './cpu.ts';
 
 export const CONNECTIONS = 32;
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -25,6 +26,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** CPU use over the run, when the server's pid was given. */
+  cpu?: CpuUse;
 }
 
 function options(spec: LoadSpec, run: { duration?: number; amount?: number }): autocannon.Options {
@@ -65,15 +68,18 @@ function summarize(result: autocannon.Result): LoadResult {
   };
 }
 
-/** One load run: `duration` seconds, or `amount` requests. */
-export async function load(spec: LoadSpec, run: { duration?: number; amount?: number } = {}): Promise<LoadResult> {
-  return summarize(await autocannon(options(spec, run)));
+/** One load run: `duration` seconds, or `amount` requests; with `serverPid`, CPU use is measured too. */
+export async function load(spec: LoadSpec, run: { duration?: number; amount?: number } = {}, serverPid?: number): Promise<LoadResult> {
+  const before = snapshot(serverPid);
+  const result = summarize(await autocannon(options(spec, run)));
+  if (serverPid !== undefined) result.cpu = cpuUse(before, snapshot(serverPid), result.total);
+  return result;
 }
 
 /** A warm-up run (reported, not scored), then the measured run. */
-export async function warmAndMeasure(spec: LoadSpec, warmup: { duration?: number; amount?: number } = { duration: WARMUP_SECONDS }) {
+export async function warmAndMeasure(spec: LoadSpec, serverPid?: number, warmup: { duration?: number; amount?: number } = { duration: WARMUP_SECONDS }) {
   const warm = await load(spec, warmup);
-  const measured = await load(spec, { duration: MEASURE_SECONDS });
+  const measured = await load(spec, { duration: MEASURE_SECONDS }, serverPid);
   return { warm, measured };
 }
 

@@ -6,6 +6,8 @@ export interface Row {
   target: string;
   /** PASS, MISS, FAIL or '' for references and context. */
   result: string;
+  /** Cores other processes used while the figure (or, for a ratio, either of its runs) was measured. */
+  other: string;
 }
 
 export interface Meta {
@@ -18,8 +20,8 @@ export interface Meta {
   load: string;
 }
 
-const HEADERS = ['Figure', 'Measured', 'Target', 'Result', 'Command'] as const;
-const cells = (row: Row, command: string) => [row.figure, row.value, row.target, row.result || '—', command];
+const HEADERS = ['Figure', 'Measured', 'Target', 'Result', 'Other load', 'Command'] as const;
+const cells = (row: Row, command: string) => [row.figure, row.value, row.target, row.result || '—', row.other, command];
 
 export function formatConsole(rows: Row[], meta: Meta): string {
   const table = [[...HEADERS], ...rows.map((row) => cells(row, meta.command))];
@@ -35,7 +37,7 @@ export function formatConsole(rows: Row[], meta: Meta): string {
   ].join('\n');
 }
 
-export function formatMarkdown(rows: Row[], meta: Meta, details: string[], failures: string[]): string {
+export function formatMarkdown(rows: Row[], meta: Meta, details: string[], failures: string[], warnings: string[]): string {
   const escape = (value: string) => value.replace(/\|/g, '\\|');
   return [
     '# Benchmark results',
@@ -52,6 +54,9 @@ export function formatMarkdown(rows: Row[], meta: Meta, details: string[], failu
     `| ${HEADERS.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${cells(row, `\`${meta.command}\``).map(escape).join(' | ')} |`),
     '',
+    '"Other load" is the CPU (in cores) that processes other than the server under test and the benchmark itself used during the measured run: this machine is shared, and a run measured beside another busy process says little.',
+    '',
+    ...(warnings.length ? ['## Warnings', '', ...warnings.map((w) => `- ${w}`), ''] : []),
     '## Details',
     '',
     ...details,
@@ -64,6 +69,7 @@ export function formatMarkdown(rows: Row[], meta: Meta, details: string[], failu
     '- oidc-provider: client_credentials enabled, `resourceIndicators` with a default resource whose `accessTokenFormat` is `jwt` (RS256, RSA-2048 key), one `client_secret_post` client. Its token endpoint reads only form bodies, so its requests are `application/x-www-form-urlencoded` with the same parameters (plus `scope`); everything else is identical. It mints and signs on every request; Latchkey reuses.',
     '- Minting: a second data dir whose environment has `--token-ttl-seconds 3600 --token-reuse-window-seconds 3600` (every request mints), with the integrations created in-process by `bench/setup-mint.ts`. Each request picks the next integration round-robin; one warm-up pass sends one request per integration, then the measured run. Every response is checked for status 200 only (a sanity check before the run verifies that two requests get two different RS256 tokens).',
     '- node:crypto: a child process signs a Latchkey-shaped JWT signing input with `crypto.sign(\'sha256\', input, rsa2048Key)` in a synchronous loop (one thread).',
+    '- CPU use comes from /proc: the server child\'s utime+stime (every thread), this process\'s `process.cpuUsage()`, and the machine\'s task time (user, nice, system) from /proc/stat; "other" is the difference. Interrupt and softirq time (where the kernel does most loopback TCP work) is reported apart, in Details: it is mostly the run\'s own traffic.',
     '- autocannon records latency in whole milliseconds; requests/s is completed requests ÷ measured seconds. A run with any non-2xx response, socket error or timeout is marked FAIL.',
     '',
     ...(failures.length ? ['## Failures', '', ...failures.map((f) => `- ${f}`), ''] : []),
