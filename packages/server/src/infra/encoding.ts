@@ -51,8 +51,12 @@ const CRC_TABLE = (() => {
 
 /** CRC-32 (IEEE 802.3, as zlib): Node 20 has no `zlib.crc32`. */
 export function crc32(input: string | Uint8Array): number {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  if (typeof input === 'string' && /^[\x00-\x7f]*$/.test(input)) {
+    // ASCII (every secret body): its UTF-8 bytes are its char codes, no buffer needed.
+    for (let i = 0; i < input.length; i++) crc = CRC_TABLE[(crc ^ input.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  } else {
+    for (const byte of typeof input === 'string' ? Buffer.from(input, 'utf8') : input) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  }
   return (crc ^ 0xffffffff) >>> 0;
 }

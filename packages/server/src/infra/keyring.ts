@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /** Every purpose derives its own subkey from the master key with HKDF (SPEC §1). */
 export type KeyPurpose = 'secret-hash' | 'token-cache' | 'signing-key' | 'pat-hash' | 'key-check';
@@ -25,9 +25,14 @@ export class Keyring {
     return key;
   }
 
-  /** HMAC-SHA-256 under a purpose's subkey, base64url. */
+  /** HMAC-SHA-256 under a purpose's subkey, base64url (as stored). */
   hmac(purpose: KeyPurpose, value: string): string {
-    return createHmac('sha256', this.subkey(purpose)).update(value).digest('base64url');
+    return this.hmacBytes(purpose, value).toString('base64url');
+  }
+
+  /** The raw HMAC, for constant-time comparison against stored hashes kept as bytes. */
+  hmacBytes(purpose: KeyPurpose, value: string): Buffer {
+    return createHmac('sha256', this.subkey(purpose)).update(value).digest();
   }
 
   /** The value the database keeps so a process with another master key refuses to start. */
@@ -52,14 +57,4 @@ export class Keyring {
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   }
-}
-
-/** Constant-time comparison of two strings of any length. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  // Compare equal-length digests so neither the content nor the length leaks through timing.
-  const l = createHash('sha256').update(left).digest();
-  const r = createHash('sha256').update(right).digest();
-  return timingSafeEqual(l, r) && left.length === right.length;
 }

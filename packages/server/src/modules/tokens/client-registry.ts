@@ -3,6 +3,19 @@ import type { Db } from '../../db/database.ts';
 import type { Change, ChangeFeed } from '../../infra/change-feed.ts';
 import { IntegrationsRepository } from '../integrations/integrations.repository.ts';
 
+export interface CachedSecret {
+  id: string;
+  /** HMAC-SHA-256 of the secret, as stored, in bytes for `timingSafeEqual`. */
+  hash: Buffer;
+  expiresAt: number | null;
+  /**
+   * The secret that last matched `hash`, kept only in this process's memory while the record is
+   * cached, so a busy client costs a constant-time compare instead of an HMAC per request.
+   * Whoever can read this process's memory holds the master key anyway.
+   */
+  verified: Buffer | null;
+}
+
 /** What the token endpoint needs to know about a client, held in memory. */
 export interface ClientRecord {
   integrationId: string;
@@ -13,7 +26,7 @@ export interface ClientRecord {
   /** Epoch seconds or null. */
   tokensNotBefore: number | null;
   generation: number;
-  secrets: ReadonlyArray<{ id: string; hash: string; expiresAt: number | null }>;
+  secrets: ReadonlyArray<CachedSecret>;
   tokenTtlSeconds: number;
   tokenReuseWindowSeconds: number;
 }
@@ -64,7 +77,7 @@ export class ClientRegistry {
       disabled: integration.disabled === 1,
       tokensNotBefore: integration.tokens_not_before,
       generation: integration.token_generation,
-      secrets: secrets.map((secret) => ({ id: secret.id, hash: secret.secret_hash, expiresAt: secret.expires_at })),
+      secrets: secrets.map((secret) => ({ id: secret.id, hash: Buffer.from(secret.secret_hash, 'base64url'), expiresAt: secret.expires_at, verified: null })),
       tokenTtlSeconds: environment.token_ttl_seconds,
       tokenReuseWindowSeconds: environment.token_reuse_window_seconds,
     };

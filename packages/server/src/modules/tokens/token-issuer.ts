@@ -13,7 +13,7 @@ import { ReusableTokensRepository, type ReusableTokenRow } from './reusable-toke
 /** A token as handed out, with its response body rebuilt at most once a second. */
 export class IssuedToken {
   private bodySecond = -1;
-  private body = '';
+  private body = Buffer.alloc(0);
 
   constructor(
     readonly token: string,
@@ -28,16 +28,16 @@ export class IssuedToken {
    * The RFC 6749 §5.1 body. `expires_in` is exp minus now in whole seconds, rounded down:
    * floor(exp − now) = exp − ceil(now), so the body changes only when ceil(now) does.
    */
-  responseBody(nowMs: number): string {
+  responseBody(nowMs: number): Buffer {
     const second = Math.ceil(nowMs / 1000);
     if (second !== this.bodySecond) {
       this.bodySecond = second;
-      this.body = JSON.stringify({
+      this.body = Buffer.from(JSON.stringify({
         access_token: this.token,
         token_type: 'Bearer',
         expires_in: Math.max(0, this.expiresAt - second),
         scope: this.scope,
-      });
+      }));
     }
     return this.body;
   }
@@ -89,9 +89,10 @@ export class TokenIssuer {
     return pending;
   }
 
-  private async reuseOrMint(client: ClientRecord, audience: string, scope: string, key: string): Promise<IssuedToken> {
+  private async reuseOrMint(client: ClientRecord, audience: string, scope: string, memoryKey: string): Promise<IssuedToken> {
+    const key = this.rowKey(memoryKey);
     const stored = await this.repository.find(client.environmentId, key);
-    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, key, this.fromRow(stored));
+    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, memoryKey, this.fromRow(stored));
 
     const minted = await this.mint(client, audience, scope);
     const row: ReusableTokenRow = {
@@ -111,7 +112,7 @@ export class TokenIssuer {
     // Another process may have won the race: everyone hands out the row's token.
     const winner = await this.repository.find(client.environmentId, key);
     const chosen = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : minted;
-    return this.remember(client, key, chosen);
+    return this.remember(client, memoryKey, chosen);
   }
 
   private async mint(client: ClientRecord, audience: string, scope: string): Promise<IssuedToken> {
@@ -161,9 +162,12 @@ export class TokenIssuer {
 
   /** integration, generation, audience and scope set: a new generation starts reuse over. */
   private cacheKey(client: ClientRecord, audience: string, scope: string): string {
-    return createHash('sha256')
-      .update(`${client.integrationId}\n${client.generation}\n${audience}\n${scope}`)
-      .digest('base64url');
+    return `${client.integrationId}\n${client.generation}\n${audience}\n${scope}`;
+  }
+
+  /** The row key: the cache key hashed to a fixed length (audiences are long URLs). */
+  private rowKey(cacheKey: string): string {
+    return createHash('sha256').update(cacheKey).digest('base64url');
   }
 
   private invalidate(change: Change): void {

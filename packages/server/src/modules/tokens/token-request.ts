@@ -17,7 +17,9 @@ export interface TokenParams {
 const bad = (description: string) => new AppError('invalid_request', description);
 
 function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!contentType) return '';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /**
@@ -70,7 +72,7 @@ function parseJson(body: string): TokenParams {
     if (!(KNOWN as readonly string[]).includes(name)) continue;
     if (typeof value !== 'string') throw bad(`The "${name}" parameter must be a string`);
     // JSON.parse keeps the last of duplicate keys silently; a repeated credential is refused instead.
-    if (countKey(body, name) > 1) throw bad(`The "${name}" parameter is repeated`);
+    if (body.indexOf(`"${name}"`) !== body.lastIndexOf(`"${name}"`) && countKey(body, name) > 1) throw bad(`The "${name}" parameter is repeated`);
     if (value !== '') params[name as Known] = value;
   }
   return params;

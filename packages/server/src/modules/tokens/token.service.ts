@@ -1,11 +1,12 @@
 import { isScope, normalizeScopes, type Scope } from '@latchkey/contract';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../infra/clock.ts';
-import { safeEqual, type Keyring } from '../../infra/keyring.ts';
+import { timingSafeEqual } from 'node:crypto';
+import type { Keyring } from '../../infra/keyring.ts';
 import { FailureLimiter, type RateLimitRule } from '../../infra/rate-limiter.ts';
 import type { LastUsedRecorder } from '../integrations/last-used.ts';
 import { explainWithoutLookup, invalidClient, type ClientCredentials } from './client-auth.ts';
-import type { ClientRecord, ClientRegistry } from './client-registry.ts';
+import type { CachedSecret, ClientRecord, ClientRegistry } from './client-registry.ts';
 import type { TokenParams } from './token-request.ts';
 
 export interface TokenServiceOptions {
@@ -67,21 +68,31 @@ export class TokenService {
   }
 
   private verify(record: ClientRecord | undefined, credentials: ClientCredentials, usedBasic: boolean): ClientRecord {
-    // Hash even for an unknown client, so response time says nothing about existence.
-    const hash = this.keyring.hmac('secret-hash', credentials.clientSecret);
+    const sent = Buffer.from(credentials.clientSecret);
     if (!record) {
-      safeEqual(hash, hash);
+      // Hash even for an unknown client, so response time says nothing about existence.
+      this.keyring.hmacBytes('secret-hash', credentials.clientSecret);
       throw invalidClient(usedBasic);
     }
     const now = this.clock.now();
-    let matched: string | null = null;
+    let matched: CachedSecret | null = null;
+    let hash: Buffer | null = null;
     for (const secret of record.secrets) {
       // A grace period ends on time, whatever the cache holds.
       if (secret.expiresAt != null && secret.expiresAt <= now) continue;
-      if (safeEqual(hash, secret.hash)) matched = secret.id;
+      if (secret.verified !== null && secret.verified.length === sent.length && timingSafeEqual(secret.verified, sent)) {
+        matched = secret;
+        continue;
+      }
+      hash ??= this.keyring.hmacBytes('secret-hash', credentials.clientSecret);
+      // Both are 32-byte HMACs: timingSafeEqual compares them in constant time.
+      if (secret.hash.length === hash.length && timingSafeEqual(hash, secret.hash)) {
+        matched = secret;
+        secret.verified = sent;
+      }
     }
     if (matched === null || record.disabled) throw invalidClient(usedBasic);
-    this.lastUsed.record(record.environmentId, matched, now);
+    this.lastUsed.record(record.environmentId, matched.id, now);
     return record;
   }
 
@@ -90,21 +101,27 @@ export class TokenService {
    * server does not serve is `access_denied`; such a resource is `invalid_target`.
    */
   resolveAudience(params: TokenParams): string {
-    const resources = [...new Set(params.resource)];
+    const resources = params.resource.length > 1 ? [...new Set(params.resource)] : params.resource;
     if (resources.length > 1) throw new AppError('invalid_target', 'A token has one audience: request one resource at a time.');
-    const served = (value: string) => this.options.audiences.find((audience) => audience === value || audience === value.replace(/\/+$/, ''));
     let audience: string | undefined;
     if (resources[0] !== undefined) {
-      audience = served(resources[0]);
+      audience = this.served(resources[0]);
       if (!audience) throw new AppError('invalid_target', `The resource "${resources[0]}" is not served by this server.`);
     }
     if (params.audience !== undefined) {
-      const fromAudience = served(params.audience);
+      const fromAudience = this.served(params.audience);
       if (!fromAudience) throw new AppError('access_denied', `The audience "${params.audience}" is not served by this server.`);
       if (audience && audience !== fromAudience) throw new AppError('invalid_target', 'audience and resource name different audiences.');
       audience = fromAudience;
     }
     return audience ?? this.options.audiences[0]!;
+  }
+
+  /** The served audience `value` names (a trailing slash is forgiven), if any. */
+  private served(value: string): string | undefined {
+    const trimmed = value.endsWith('/') ? value.replace(/\/+$/, '') : value;
+    for (const audience of this.options.audiences) if (audience === value || audience === trimmed) return audience;
+    return undefined;
   }
 
   /** RFC 6749 §3.3: omitted means every scope the integration holds; a subset down-scopes. */

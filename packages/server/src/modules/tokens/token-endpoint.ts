@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError, isOAuthCode } from '../../errors.ts';
+import type { Clock } from '../../infra/clock.ts';
+import { readClientCredentials, type ClientCredentials } from './client-auth.ts';
+import type { ClientRecord } from './client-registry.ts';
+import type { IssuedToken, TokenIssuer } from './token-issuer.ts';
+import { parseTokenBody, refuseQueryCredentials, type TokenParams } from './token-request.ts';
+import type { TokenService } from './token.service.ts';
+
+export const TOKEN_PATH = '/oauth/token';
+export const TOKEN_BODY_LIMIT = 16 * 1024;
+
+export interface TokenEndpointDeps {
+  service: TokenService;
+  issuer: TokenIssuer;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: the socket's address. */
+  trustProxy: readonly string[];
+}
+
+export type TokenEndpoint = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** True for a request the token endpoint answers (any method: others get 405). */
+export function isTokenRequest(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith(TOKEN_PATH) && (url.length === TOKEN_PATH.length || url[TOKEN_PATH.length] === '?');
+}
+
+/** RFC 6749 §4.4.2: this server speaks only the client credentials grant. */
+function checkGrant(params: TokenParams): void {
+  if (params.grant_type === undefined) throw new AppError('invalid_request', 'The grant_type parameter is required.');
+  if (params.grant_type !== 'client_credentials') {
+    throw new AppError('unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
+  }
+}
+
+/**
+ * `POST /oauth/token` as a plain node:http handler, a short pipeline of named steps:
+ * no-store → read body → parse → authenticate client → check grant → resolve audience and scope →
+ * reuse or mint. The server calls it before Fastify's router (the reused-token hot path is most
+ * of the traffic, SPEC §7); the Fastify route delegates to it too, so `inject()` tests run the
+ * very same code.
+ */
+export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }: TokenEndpointDeps): TokenEndpoint {
+  const trusted = trustProxy.length > 0 ? proxyAddr.compile([...trustProxy]) : null;
+  const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? ''));
+
+  function fail(response: ServerResponse, error: unknown): void {
+    const appError =
+      error instanceof AppError ? error : new AppError('server_error', 'The server could not complete the request.', { detail: String(error) });
+    if (appError.status >= 500) log.error({ err: error }, 'token endpoint failed');
+    if (response.headersSent) return void response.destroy();
+    const body = JSON.stringify({
+      error: isOAuthCode(appError.code) ? appError.code : 'invalid_request',
+      error_description: appError.description,
+    });
+    response.writeHead(appError.status, {
+      ...appError.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      // RFC 6749 §5.1: responses carrying tokens must not be cached; errors neither.
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+    });
+    response.end(body);
+  }
+
+  function succeed(response: ServerResponse, token: IssuedToken): void {
+    const body = token.responseBody(clock.now());
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': body.length,
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+    });
+    response.end(body);
+  }
+
+  function authorized(response: ServerResponse, params: TokenParams, client: ClientRecord): void {
+    checkGrant(params);
+    const audience = service.resolveAudience(params);
+    const scopes = service.resolveScopes(client, params.scope);
+    const reused = issuer.reusable(client, audience, scopes.join(' '));
+    if (reused) return succeed(response, reused);
+    issuer.issue(client, audience, scopes).then(
+      (token) => succeed(response, token),
+      (error: unknown) => fail(response, error),
+    );
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse, body: string): void {
+    refuseQueryCredentials(request.url ?? '');
+    const params = parseTokenBody(request.headers['content-type'], body);
+    const credentials: ClientCredentials = readClientCredentials(request.headers.authorization, params);
+    const address = addressOf(request);
+    service.checkThrottle(address, credentials.clientId);
+    let client: ClientRecord | Promise<ClientRecord>;
+    try {
+      client = service.authenticate(credentials);
+    } catch (error) {
+      service.recordFailure(address, credentials.clientId);
+      throw error;
+    }
+    if (!(client instanceof Promise)) return authorized(response, params, client);
+    client.then(
+      (found) => {
+        try {
+          authorized(response, params, found);
+        } catch (error) {
+          fail(response, error);
+        }
+      },
+      (error: unknown) => {
+        service.recordFailure(address, credentials.clientId);
+        fail(response, error);
+      },
+    );
+  }
+
+  return function tokenEndpoint(request, response) {
+    if (request.method !== 'POST') {
+      request.resume();
+      return fail(response, new AppError('invalid_request', 'The token endpoint accepts POST only.', { status: 405, headers: { allow: 'POST' } }));
+    }
+    const tooLarge = () => new AppError('invalid_request', `The request body exceeds ${TOKEN_BODY_LIMIT} bytes.`, { status: 413, headers: { connection: 'close' } });
+    if (Number(request.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) {
+      request.resume();
+      return fail(response, tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > TOKEN_BODY_LIMIT) {
+        refused = true;
+        return fail(response, tooLarge());
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', () => response.destroy());
+    request.on('end', () => {
+      if (refused) return;
+      try {
+        handle(request, response, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        fail(response, error);
+      }
+    });
+  };
+}
