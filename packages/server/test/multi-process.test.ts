@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createContext, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
-import { startServer, type ServerProcess } from './helpers/server-process.ts';
+import { processEnv, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
 for (const dialect of dialects()) {
   describe(`two server processes on one database (${dialect})`, () => {
     let database: TestDatabase;
-    let env: Record<string, string | undefined>;
+    let env: Record<string, string>;
     let servers: ServerProcess[] = [];
     let credentials: { client_id: string; client_secret: string };
 
     before(async () => {
       database = await createTestDatabase(dialect);
-      env = {
-        LATCHKEY_DATA_DIR: database.dataDir,
-        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
-        PUBLIC_URL: 'http://latchkey.test',
-        DATABASE_URL: database.databaseUrl,
-      };
-      const context = await createContext(loadConfig(env as NodeJS.ProcessEnv));
+      env = processEnv(database, { PUBLIC_URL: 'http://latchkey.test' });
+      const context = await createContext(loadConfig(env));
       await context.environments.create({ id: 'demo' });
       const integration = await context.integrations.create('demo', { name: 'CI', preset: 'all' });
       credentials = { client_id: integration.clientId, client_secret: integration.clientSecret };

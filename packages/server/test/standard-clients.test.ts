@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { auth } from 'express-oauth2-jwt-bearer';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -7,7 +6,7 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { createContext, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
-import { startServer, type ServerProcess } from './helpers/server-process.ts';
+import { processEnv, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
 /**
  * Standard OAuth clients and verifiers, unmodified, against a real server process: each works
@@ -22,12 +21,8 @@ for (const dialect of dialects()) {
 
     before(async () => {
       database = await createTestDatabase(dialect);
-      const env = {
-        LATCHKEY_DATA_DIR: database.dataDir,
-        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
-        DATABASE_URL: database.databaseUrl,
-      };
-      const context = await createContext(loadConfig(env as NodeJS.ProcessEnv));
+      const env = processEnv(database);
+      const context = await createContext(loadConfig(env));
       await context.environments.create({ id: 'demo' });
       ({ clientId, clientSecret } = await context.integrations.create('demo', { name: 'CI', preset: 'all' }));
       await context.close();

@@ -125,7 +125,8 @@ export async function startServer(env: Record<string, string>, args: string[] = 
 async function startOnPort(port: number, env: Record<string, string>, args: string[]): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...args], {
     cwd: REPO_ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // PUBLIC_URL=auto: the issuer is this process's own address (for clients that discover it).
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', ...(env.PUBLIC_URL === 'auto' ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
