@@ -21,7 +21,7 @@ Usage:
   latchkey integrations regenerate-secret ID --env ENV [--grace-seconds N]
   latchkey integrations revoke-tokens ID --env ENV
   latchkey integrations delete ID --env ENV --yes
-  latchkey keys rotate [--emergency]
+  latchkey keys rotate [--emergency] [--alg RS256|ES256|EdDSA]
   latchkey token --url URL --client-id ID --client-secret SECRET [--audience A] [--scope "…"]
 
 Every command takes --json. ID is an integration's id or its client id.

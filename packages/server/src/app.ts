@@ -29,7 +29,7 @@ export interface App {
  * Closing the Fastify instance stops background work and closes what this function opened.
  */
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<App> {
-  const context = await createContext(config, deps);
+  const context = await createContext(config, { adoptSigningAlg: true, ...deps });
   const { clock, feed, keyring, database, signingKeys } = context;
 
   const lastUsed = new LastUsedRecorder(database.db, deps.lastUsedFlushMs);
@@ -50,8 +50,17 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     // The token endpoint answers before Fastify's router: most traffic is reused tokens, and the
     // router's per-request work would be most of their cost (SPEC §7). Fastify's own route for
     // the same path runs the same handler, which is what `inject()` exercises.
-    serverFactory: (handler) =>
-      createServer((request, response) => (tokenEndpoint && isTokenRequest(request.url) ? tokenEndpoint(request, response) : handler(request, response))),
+    serverFactory: (handler) => {
+      const server = createServer((request, response) =>
+        tokenEndpoint && isTokenRequest(request.url) ? tokenEndpoint(request, response) : handler(request, response),
+      );
+      // Longer than common load balancers' idle timeouts (60 s), so they never reuse a socket
+      // this side just closed; slow clients cannot hold a socket for long.
+      server.keepAliveTimeout = 72_000;
+      server.headersTimeout = 20_000;
+      server.requestTimeout = 30_000;
+      return server;
+    },
     // No per-request log lines: the token endpoint's hot path must not pay for them (SPEC §7).
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (pino children with redaction cost on every request); the

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import proxyAddr from '@fastify/proxy-addr';
 
 export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
@@ -40,7 +41,10 @@ export function normalizeUrl(raw: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be http(s)');
   if (url.search || url.hash) throw new Error('must not carry a query or fragment');
   if (url.username || url.password) throw new Error('must not carry credentials');
-  return url.href.replace(/\/+$/, '');
+  // origin + path: a bare `?` or `#` leaves nothing behind, and the path loses trailing slashes.
+  let pathname = url.pathname;
+  while (pathname.endsWith('/')) pathname = pathname.slice(0, -1);
+  return `${url.origin}${pathname}`;
 }
 
 function list(value: string | undefined): string[] {
@@ -59,10 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   };
 
   const port = Number(read('PORT') ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('PORT must be an integer from 0 to 65535');
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) problems.push('PORT must be an integer from 0 to 65535');
   const host = read('HOST') ?? '127.0.0.1';
 
-  let issuer = `http://localhost:${Number.isInteger(port) ? port : 8080}`;
+  const portOk = Number.isInteger(port) && port >= 0 && port <= 65535;
+  let issuer = `http://localhost:${portOk ? port : 8080}`;
   const publicUrl = read('PUBLIC_URL');
   if (publicUrl) {
     try {
@@ -119,6 +124,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
 
+  const trustProxy = list(read('TRUST_PROXY'));
+  try {
+    if (trustProxy.length) proxyAddr.compile(trustProxy);
+  } catch (error) {
+    problems.push(`TRUST_PROXY: ${(error as Error).message} (give addresses or CIDRs, comma-separated, or loopback/linklocal/uniquelocal)`);
+  }
+
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -131,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrl,
     dataDir,
     masterKey,
-    trustProxy: list(read('TRUST_PROXY')),
+    trustProxy,
     audience: audiences[0]!,
     audiences,
     signingAlg,

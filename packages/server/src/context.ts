@@ -10,6 +10,8 @@ import { IntegrationsService } from './modules/integrations/integrations.service
 import { SigningKeysService } from './modules/keys/signing-keys.service.ts';
 
 export interface ContextDeps {
+  /** A server adopts LATCHKEY_SIGNING_ALG at start (a rotation); the CLI never changes it. */
+  adoptSigningAlg?: boolean;
   database?: DatabaseHandle;
   keyring?: Keyring;
   clock?: Clock;
@@ -50,13 +52,18 @@ export async function createContext(config: Readonly<Config>, deps: ContextDeps 
   const feed = new ChangeFeed(database.db, clock, deps.feed);
   const signingKeys = new SigningKeysService(database.db, (work) => withStartupLock(database, work), keyring, clock, config.signingAlg, feed);
   try {
+    // Key generation takes up to a few hundred ms: never while holding the database lock.
+    const adopt = deps.adoptSigningAlg ?? false;
+    if (await signingKeys.needsKey(adopt).catch(() => true)) signingKeys.prepareKey();
     await withStartupLock(database, async (trx) => {
       await migrate(trx, database, clock.now());
       const stored = await trx.selectFrom('latchkey_meta').select('value').where('key', '=', 'key_check').executeTakeFirst();
       if (!stored) await trx.insertInto('latchkey_meta').values({ key: 'key_check', value: keyring.checkValue() }).execute();
       else if (stored.value !== keyring.checkValue()) throw new MasterKeyMismatchError();
-      await signingKeys.ensureKey(trx);
+      await signingKeys.ensureKey(trx, adopt);
     });
+    // The feed's cursor is read before the keys: a rotation committed in between is not missed.
+    await feed.readCursor();
     await signingKeys.load();
   } catch (error) {
     if (!deps.database) await database.close();

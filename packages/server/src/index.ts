@@ -1,5 +1,5 @@
 export { buildApp, type App, type AppDeps } from './app.ts';
-export { loadConfig, ConfigError, normalizeUrl, type Config, type SigningAlg } from './config.ts';
+export { loadConfig, ConfigError, normalizeUrl, SIGNING_ALGS, type Config, type SigningAlg } from './config.ts';
 export { createContext, MasterKeyMismatchError, type Context } from './context.ts';
 export { serve } from './server.ts';
 export { AppError } from './errors.ts';

@@ -65,12 +65,16 @@ export class ChangeFeed {
     for (const listener of this.listeners) listener(change);
   }
 
-  async start(): Promise<void> {
+  /** Starts following from the newest change; call before loading what the feed invalidates. */
+  async readCursor(): Promise<void> {
     const row = await this.db
       .selectFrom('change_feed')
       .select((eb) => eb.fn.max('seq').as('seq'))
       .executeTakeFirst();
     this.cursor = Number(row?.seq ?? 0);
+  }
+
+  async start(): Promise<void> {
     this.lastSuccess = Date.now();
     this.timer = setInterval(() => void this.poll(), this.pollIntervalMs);
     this.timer.unref();

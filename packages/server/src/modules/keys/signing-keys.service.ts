@@ -48,6 +48,8 @@ export class SigningKeysService {
   private keys: SigningKeyRow[] = [];
   private readonly decrypted = new Map<string, SigningKey>();
   private jwksBody: string | null = null;
+  private loading: Promise<void> | null = null;
+  private prepared: { alg: SigningAlg; privatePem: string; publicJwk: JsonWebKey } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -59,25 +61,54 @@ export class SigningKeysService {
     private readonly feed: ChangeFeed | null,
   ) {}
 
-  /** Run under the startup lock: makes sure a key of the configured algorithm exists. */
-  async ensureKey(trx: DbOrTrx): Promise<void> {
+  /**
+   * Whether `ensureKey` will have to create a key: read without the lock, so the (slow) key
+   * generation can happen before the lock is taken and no other process waits on it.
+   */
+  async needsKey(adoptConfiguredAlg: boolean): Promise<boolean> {
+    const live = await new SigningKeysRepository(this.db).live(this.clock.now());
+    return live.length === 0 || (adoptConfiguredAlg && !live.some((key) => key.alg === this.alg && key.retires_at == null));
+  }
+
+  /** Generates the next key's material now, outside any lock; `newKeyRow` uses it. */
+  prepareKey(alg: SigningAlg = this.alg): void {
+    if (this.prepared?.alg !== alg) this.prepared = { alg, ...generate(alg) };
+  }
+
+  /**
+   * Run under the startup lock. Every process makes sure a first key exists; a server
+   * (`adoptConfiguredAlg`) also rotates to the configured LATCHKEY_SIGNING_ALG when the current
+   * key has another algorithm. Other processes (the CLI) never change the algorithm.
+   */
+  async ensureKey(trx: DbOrTrx, adoptConfiguredAlg: boolean): Promise<void> {
     const repository = new SigningKeysRepository(trx);
     const now = this.clock.now();
     const live = await repository.live(now);
-    if (live.some((key) => key.alg === this.alg && key.retires_at == null)) return;
-    // First key signs at once; a key for a newly configured algorithm is a rotation.
-    if (live.length === 0) await repository.insert(this.newKeyRow(now, now));
-    else await this.rotateWith(repository, trx, now, false);
+    // The first key signs at once.
+    if (live.length === 0) return repository.insert(this.newKeyRow(this.alg, now, now));
+    if (!adoptConfiguredAlg || live.some((key) => key.alg === this.alg && key.retires_at == null)) return;
+    await this.rotateWith(repository, trx, now, false, this.alg);
   }
 
   /** Loads the live keys (at start and whenever the change feed says keys changed). */
-  async load(): Promise<void> {
-    this.keys = await new SigningKeysRepository(this.db).live(this.clock.now());
-    this.jwksBody = null;
+  load(): Promise<void> {
+    const loading = new SigningKeysRepository(this.db)
+      .live(this.clock.now())
+      .then((keys) => {
+        this.keys = keys;
+        this.jwksBody = null;
+      })
+      .finally(() => {
+        if (this.loading === loading) this.loading = null;
+      });
+    this.loading = loading;
+    return loading;
   }
 
   /** The key that signs now: the newest active one. */
   async signer(): Promise<SigningKey> {
+    // Keys are being reloaded (a rotation elsewhere): a revoked key must not sign meanwhile.
+    if (this.loading) await this.loading;
     const now = this.clock.now();
     let chosen: SigningKeyRow | undefined;
     for (const key of this.keys) {
@@ -133,18 +164,24 @@ export class SigningKeysService {
    * the old one signs until then and stays published until every token it signed has expired.
    * With `emergency`, the old key is revoked now and its tokens die with it.
    */
-  async rotate(options: { emergency?: boolean } = {}): Promise<RotationResult> {
+  async rotate(options: { emergency?: boolean; alg?: SigningAlg } = {}): Promise<RotationResult> {
+    // Keep the algorithm in use unless told otherwise: a CLI without LATCHKEY_SIGNING_ALG set
+    // must not switch a deployment's algorithm behind its back.
+    await this.load();
+    const current = this.keys.filter((key) => key.retires_at == null).at(-1);
+    const alg = options.alg ?? (current?.alg as SigningAlg | undefined) ?? this.alg;
+    this.prepareKey(alg);
     const now = this.clock.now();
-    const result = await this.exclusive((trx) => this.rotateWith(new SigningKeysRepository(trx), trx, now, options.emergency ?? false));
+    const result = await this.exclusive((trx) => this.rotateWith(new SigningKeysRepository(trx), trx, now, options.emergency ?? false, alg));
     this.feed?.publishLocal({ kind: 'keys', environmentId: '*', entityId: '*' });
     await this.load();
     return result;
   }
 
-  private async rotateWith(repository: SigningKeysRepository, trx: DbOrTrx, now: number, emergency: boolean): Promise<RotationResult> {
+  private async rotateWith(repository: SigningKeysRepository, trx: DbOrTrx, now: number, emergency: boolean, alg: SigningAlg): Promise<RotationResult> {
     const live = await repository.live(now);
     const activatesAt = emergency ? now : now + JWKS_MAX_AGE_SECONDS * 1000;
-    const row = this.newKeyRow(now, activatesAt);
+    const row = this.newKeyRow(alg, now, activatesAt);
     await repository.insert(row);
     const retired: RotationResult['retired'] = [];
     for (const key of live) {
@@ -160,16 +197,18 @@ export class SigningKeysService {
       }
     }
     await recordChange(trx, { kind: 'keys', environmentId: '*', entityId: '*' }, now);
-    return { kid: row.kid, alg: this.alg, activatesAt: new Date(activatesAt).toISOString(), retired };
+    return { kid: row.kid, alg, activatesAt: new Date(activatesAt).toISOString(), retired };
   }
 
-  private newKeyRow(now: number, activatesAt: number): SigningKeyRow {
+  private newKeyRow(alg: SigningAlg, now: number, activatesAt: number): SigningKeyRow {
     const kid = newKid();
-    const { privatePem, publicJwk } = generate(this.alg);
+    const material = this.prepared?.alg === alg ? this.prepared : generate(alg);
+    this.prepared = null;
+    const { privatePem, publicJwk } = material;
     // The kid is bound as associated data: a ciphertext moved to another row fails to decrypt.
     return {
       kid,
-      alg: this.alg,
+      alg,
       public_jwk: JSON.stringify(publicJwk),
       private_key: this.keyring.encrypt('signing-key', privatePem, kid),
       master_key_id: this.keyring.id,

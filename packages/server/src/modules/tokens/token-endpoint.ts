@@ -100,7 +100,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
     try {
       client = service.authenticate(credentials);
     } catch (error) {
-      service.recordFailure(address, credentials.clientId);
+      if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
       throw error;
     }
     if (!(client instanceof Promise)) return authorized(response, params, client);
@@ -113,7 +113,8 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
         }
       },
       (error: unknown) => {
-        service.recordFailure(address, credentials.clientId);
+        // Only a refused client counts toward throttling, not a database that failed to answer.
+        if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
         fail(response, error);
       },
     );

@@ -140,8 +140,18 @@ export class TokenIssuer {
     return new IssuedToken(token, jti, key.kid, scope, exp);
   }
 
+  /**
+   * More than the reuse window of its life left, signed by a live key, and no longer-lived than
+   * the environment's TTL now allows (a shortened TTL must not be outlived by a reused token;
+   * one second of slack covers an `iat` pushed up to `tokensNotBefore`).
+   */
   private stillReusable(client: ClientRecord, expiresAt: number, kid: string): boolean {
-    return expiresAt * 1000 - this.clock.now() > client.tokenReuseWindowSeconds * 1000 && this.signingKeys.isLive(kid);
+    const remainingMs = expiresAt * 1000 - this.clock.now();
+    return (
+      remainingMs > client.tokenReuseWindowSeconds * 1000 &&
+      remainingMs <= (client.tokenTtlSeconds + 1) * 1000 &&
+      this.signingKeys.isLive(kid)
+    );
   }
 
   private fromRow(row: ReusableTokenRow): IssuedToken {

@@ -59,6 +59,17 @@ function parseJson(body: string): TokenParams {
     throw bad('The request body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('The request body must be a JSON object');
+  // JSON.parse keeps the last of duplicate keys silently. A repeated parameter must be refused,
+  // so when the body could hold one (a known name twice, or any escape sequence), its top-level
+  // keys are read exactly.
+  if (mayRepeatKeys(body)) {
+    const seen = new Set<string>();
+    for (const key of topLevelKeys(body)) {
+      if (!(KNOWN as readonly string[]).includes(key)) continue;
+      if (seen.has(key)) throw bad(`The "${key}" parameter is repeated`);
+      seen.add(key);
+    }
+  }
   const params: TokenParams = { resource: [] };
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === 'resource') {
@@ -69,23 +80,49 @@ function parseJson(body: string): TokenParams {
       }
       continue;
     }
+    // Unknown parameters are ignored whatever their type (RFC 6749 §3.2); known ones are strings.
     if (!(KNOWN as readonly string[]).includes(name)) continue;
     if (typeof value !== 'string') throw bad(`The "${name}" parameter must be a string`);
-    // JSON.parse keeps the last of duplicate keys silently; a repeated credential is refused instead.
-    if (body.indexOf(`"${name}"`) !== body.lastIndexOf(`"${name}"`) && countKey(body, name) > 1) throw bad(`The "${name}" parameter is repeated`);
     if (value !== '') params[name as Known] = value;
   }
   return params;
 }
 
-function countKey(body: string, name: string): number {
-  let count = 0;
-  const needle = `"${name}"`;
-  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + needle.length)) {
-    // Only a key counts: the next non-blank character is a colon.
-    if (/^\s*:/.test(body.slice(at + needle.length, at + needle.length + 16))) count++;
+function mayRepeatKeys(body: string): boolean {
+  if (body.includes('\\')) return true;
+  for (const name of KNOWN) {
+    const needle = `"${name}"`;
+    if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
   }
-  return count;
+  return false;
+}
+
+/**
+ * The decoded keys of a JSON object's top level, in order, duplicates included. `body` is known
+ * to be valid JSON (JSON.parse accepted it), so this only has to track strings and nesting.
+ */
+export function topLevelKeys(body: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (body[end] !== '"') end += body[end] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) keys.push(JSON.parse(body.slice(i, end + 1)) as string);
+      expectKey = false;
+      i = end;
+    } else if (char === '{' || char === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (char === '}' || char === ']') {
+      depth--;
+    } else if (char === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return keys;
 }
 
 /** Credentials belong in the body or the Authorization header, never in a URL that gets logged. */

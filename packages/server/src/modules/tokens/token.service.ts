@@ -17,6 +17,18 @@ export interface TokenServiceOptions {
   limits?: { perAddress?: RateLimitRule; perAddressAndClient?: RateLimitRule };
 }
 
+/** Echoed input stays short: an error description is not a place for 16 KiB of a client's bytes. */
+const shorten = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
+/** A loop, not /\/+$/: that regex backtracks quadratically on a long run of slashes. */
+export function trimTrailingSlashes(value: string): string {
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 47) end--;
+  return end === value.length ? value : value.slice(0, end);
+}
+
+const CLIENT_ID_RE = /^[0-9A-Za-z]{32}$/;
+
 export const DEFAULT_LIMITS = {
   perAddress: { limit: 100, windowMs: 60_000 },
   perAddressAndClient: { limit: 10, windowMs: 60_000 },
@@ -62,6 +74,8 @@ export class TokenService {
     const usedBasic = credentials.method === 'client_secret_basic';
     const explained = explainWithoutLookup(credentials);
     if (explained) throw invalidClient(usedBasic, explained);
+    // Not shaped like a client id: nothing to look up (same message as an unknown one).
+    if (!CLIENT_ID_RE.test(credentials.clientId)) throw invalidClient(usedBasic);
     const found = this.registry.get(credentials.clientId);
     if (found instanceof Promise) return found.then((record) => this.verify(record, credentials, usedBasic));
     return this.verify(found, credentials, usedBasic);
@@ -101,16 +115,16 @@ export class TokenService {
    * server does not serve is `access_denied`; such a resource is `invalid_target`.
    */
   resolveAudience(params: TokenParams): string {
-    const resources = params.resource.length > 1 ? [...new Set(params.resource)] : params.resource;
-    if (resources.length > 1) throw new AppError('invalid_target', 'A token has one audience: request one resource at a time.');
     let audience: string | undefined;
-    if (resources[0] !== undefined) {
-      audience = this.served(resources[0]);
-      if (!audience) throw new AppError('invalid_target', `The resource "${resources[0]}" is not served by this server.`);
+    for (const resource of params.resource) {
+      const served = this.served(resource);
+      if (!served) throw new AppError('invalid_target', `The resource "${shorten(resource)}" is not served by this server.`);
+      if (audience !== undefined && served !== audience) throw new AppError('invalid_target', 'A token has one audience: request one resource at a time.');
+      audience = served;
     }
     if (params.audience !== undefined) {
       const fromAudience = this.served(params.audience);
-      if (!fromAudience) throw new AppError('access_denied', `The audience "${params.audience}" is not served by this server.`);
+      if (!fromAudience) throw new AppError('access_denied', `The audience "${shorten(params.audience)}" is not served by this server.`);
       if (audience && audience !== fromAudience) throw new AppError('invalid_target', 'audience and resource name different audiences.');
       audience = fromAudience;
     }
@@ -119,7 +133,7 @@ export class TokenService {
 
   /** The served audience `value` names (a trailing slash is forgiven), if any. */
   private served(value: string): string | undefined {
-    const trimmed = value.endsWith('/') ? value.replace(/\/+$/, '') : value;
+    const trimmed = trimTrailingSlashes(value);
     for (const audience of this.options.audiences) if (audience === value || audience === trimmed) return audience;
     return undefined;
   }
@@ -135,7 +149,7 @@ export class TokenService {
     const held = new Set<string>(record.scopes);
     const refused = asked.filter((scope) => !isScope(scope) || !held.has(scope));
     if (refused.length > 0) {
-      throw new AppError('invalid_scope', `Scope not granted to this integration: ${refused.join(' ')}.`);
+      throw new AppError('invalid_scope', `Scope not granted to this integration: ${shorten(refused.join(' '))}.`);
     }
     return normalizeScopes(asked as Scope[]);
   }
