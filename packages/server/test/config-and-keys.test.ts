@@ -36,6 +36,13 @@ describe('configuration', () => {
     assert.deepEqual(config.audiences, ['https://chiligrafx.com', 'https://a.example', 'https://b.example']);
   });
 
+  it('validates TRUST_PROXY and ignores a bare ? or # in PUBLIC_URL', () => {
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'garbage!!' }), /TRUST_PROXY/);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy, ['10.0.0.0/8', 'loopback']);
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://example.com/a/?' }).issuer, 'https://example.com/a');
+    assert.throws(() => loadConfig({ PORT: '99999' }), (error: unknown) => (error as ConfigError).problems.length === 1);
+  });
+
   it('requires LATCHKEY_MASTER_KEY with PostgreSQL', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }), /LATCHKEY_MASTER_KEY is required/);
   });
@@ -64,6 +71,25 @@ describe('master key', () => {
       const first = await createContext(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') }));
       await first.close();
       await assert.rejects(createContext(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') })), /master key does not match this database/);
+      await database.drop();
+    });
+
+    it(`only a server adopts LATCHKEY_SIGNING_ALG; the CLI and keys rotate keep the algorithm in use (${dialect})`, async () => {
+      const database = await createTestDatabase(dialect);
+      const env = {
+        LATCHKEY_DATA_DIR: database.dataDir,
+        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      };
+      const server = await createContext(loadConfig({ ...env, LATCHKEY_SIGNING_ALG: 'EdDSA' }), { adoptSigningAlg: true });
+      await server.close();
+      const cli = await createContext(loadConfig(env));
+      const algs = async () => (await cli.database.db.selectFrom('signing_keys').select(['alg', 'retires_at']).execute());
+      assert.deepEqual(await algs(), [{ alg: 'EdDSA', retires_at: null }], 'the CLI (RS256 by default) left the key alone');
+      const rotation = await cli.signingKeys.rotate();
+      assert.equal(rotation.alg, 'EdDSA');
+      assert.equal((await cli.signingKeys.rotate({ alg: 'ES256' })).alg, 'ES256');
+      await cli.close();
       await database.drop();
     });
 

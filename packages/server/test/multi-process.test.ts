@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createContext, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
-import { processEnv, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
+import { CLI, processEnv, run, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
 for (const dialect of dialects()) {
   describe(`two server processes on one database (${dialect})`, () => {
@@ -46,6 +46,15 @@ for (const dialect of dialects()) {
       await Promise.all(servers.map((server) => server.stop()));
       servers = await Promise.all([startServer(env), startServer(env)]);
       assert.equal((await ask(servers[1]!)).body.access_token, before);
+    });
+
+    it('serve --workers 2 fails its start (exit 1) when the workers cannot listen', async () => {
+      const taken = servers[0]!.port;
+      const started = Date.now();
+      const result = await run(process.execPath, [CLI, 'serve', '--workers', '2'], { env: { ...env, PORT: String(taken), HOST: '127.0.0.1' }, timeoutMs: 30_000 });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /failed to start/);
+      assert.ok(Date.now() - started < 30_000);
     });
 
     it('serve --workers 2 shares the port and the token', async () => {

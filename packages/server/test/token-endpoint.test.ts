@@ -87,6 +87,17 @@ for (const dialect of dialects()) {
         assert.equal(unknown.status, 400);
         assert.equal(unknown.body.error, 'invalid_target');
       });
+      it('answers a pathological resource at once, without echoing all of it', async () => {
+        const started = Date.now();
+        const reply = await h.tokenForm({ ...creds(), resource: `${'/'.repeat(5_000)}a/` });
+        assert.equal(reply.body.error, 'invalid_target');
+        assert.ok(String(reply.body.error_description).length < 300);
+        assert.ok(Date.now() - started < 1000);
+      });
+      it('treats resources naming one audience (trailing slash or not) as one', async () => {
+        const reply = await h.tokenForm(`${new URLSearchParams(creds())}&resource=${ISSUER}&resource=${ISSUER}/`);
+        assert.equal(reply.status, 200);
+      });
       it('lets resource repeat, but two different resources are invalid_target', async () => {
         const same = await h.tokenForm(`${new URLSearchParams(creds())}&resource=${ISSUER}&resource=${ISSUER}`);
         assert.equal(same.status, 200);
@@ -136,6 +147,14 @@ for (const dialect of dialects()) {
         const json = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: raw });
         assert.equal(json.statusCode, 400);
         assert.equal(json.json().error, 'invalid_request');
+      });
+      it('reads JSON keys exactly: an escaped repeat is refused, a nested known name is ignored', async () => {
+        const escaped = `{"grant_type":"password","grant\\u005ftype":"client_credentials","client_id":"${clientId}","client_secret":"${clientSecret}"}`;
+        const refused = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: escaped });
+        assert.equal(refused.statusCode, 400);
+        assert.match(refused.json().error_description, /grant_type.*repeated/);
+        const nested = await h.token({ ...creds(), extra: { client_id: 'x', n: [1, { scope: 2 }] }, more: 5 });
+        assert.equal(nested.status, 200, JSON.stringify(nested.body));
       });
       it('refuses a JSON value that is not a string, and bad JSON', async () => {
         const number = await h.token({ ...creds(), scope: 5 });
@@ -233,6 +252,11 @@ for (const dialect of dialects()) {
         assert.equal(both.body.error, 'invalid_request');
         const differs = await h.tokenForm({ grant_type: 'client_credentials', client_id: readOnly.clientId }, { authorization: basic(clientId, clientSecret) });
         assert.equal(differs.body.error, 'invalid_request');
+      });
+      it('refuses a client id that cannot exist without looking it up, with the one message', async () => {
+        const reply = await h.token({ ...creds(), client_id: 'x'.repeat(5000) });
+        assert.equal(reply.status, 401);
+        assert.equal(reply.body.error_description, 'Client authentication failed.');
       });
       it('requires credentials (invalid_client)', async () => {
         const reply = await h.token({ grant_type: 'client_credentials' });

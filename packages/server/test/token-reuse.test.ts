@@ -33,6 +33,16 @@ for (const dialect of dialects()) {
       assert.equal(renewed.body.expires_in, 86400);
     });
 
+    it('never reuses a token that outlives a shortened TTL', async () => {
+      await h.env('shrinking');
+      const integration = await h.integration('shrinking');
+      const before = await h.token(credsOf(integration));
+      await h.app.context.environments.update('shrinking', { tokenTtlSeconds: 7200 });
+      const after = await h.token(credsOf(integration));
+      assert.notEqual(after.body.access_token, before.body.access_token);
+      assert.equal(after.body.expires_in, 7200);
+    });
+
     it('keeps one token per scope set and audience', async () => {
       const integration = await h.integration('demo');
       const all = await h.token(credsOf(integration));
