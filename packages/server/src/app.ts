@@ -8,7 +8,7 @@ import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { LastUsedRecorder } from './modules/integrations/last-used.ts';
 import { ClientRegistry } from './modules/tokens/client-registry.ts';
 import { TokenIssuer } from './modules/tokens/token-issuer.ts';
-import { createTokenEndpoint, isTokenRequest } from './modules/tokens/token-endpoint.ts';
+import { createTokenEndpoint, isTokenRequest, TOKEN_BODY_LIMIT } from './modules/tokens/token-endpoint.ts';
 import { tokenRoutes } from './modules/tokens/token.routes.ts';
 import { TokenService, type TokenServiceOptions } from './modules/tokens/token.service.ts';
 
@@ -57,6 +57,21 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
       // Longer than common load balancers' idle timeouts (60 s), so they never reuse a socket
       // this side just closed; slow clients cannot hold a socket for long.
       server.keepAliveTimeout = 72_000;
+      // `Expect: 100-continue` with a body over the token endpoint's limit: answer 413 instead of
+      // inviting the client to upload it.
+      server.on('checkContinue', (request, response) => {
+        if (tokenEndpoint && isTokenRequest(request.url) && Number(request.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) {
+          return tokenEndpoint(request, response);
+        }
+        response.writeContinue();
+        server.emit('request', request, response);
+      });
+      // Requests Node cannot parse never reach a handler: answer them without caching too.
+      server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+        if (!socket.writable) return socket.destroy();
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      });
       server.headersTimeout = 20_000;
       server.requestTimeout = 30_000;
       return server;

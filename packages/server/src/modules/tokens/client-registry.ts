@@ -58,8 +58,11 @@ export class ClientRegistry {
     }
     let pending = this.loading.get(clientId);
     if (!pending) {
-      pending = this.load(clientId).finally(() => this.loading.delete(clientId));
-      this.loading.set(clientId, pending);
+      const load: Promise<ClientRecord | undefined> = this.load(clientId).finally(() => {
+        // An invalidation may have started a newer load meanwhile: leave that one in place.
+        if (this.loading.get(clientId) === load) this.loading.delete(clientId);
+      });
+      this.loading.set(clientId, (pending = load));
     }
     return pending;
   }
