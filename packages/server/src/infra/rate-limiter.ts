@@ -19,6 +19,11 @@ export class FailureLimiter {
     private readonly rule: RateLimitRule,
   ) {}
 
+  /** No failure on record: the common case, checked without building a key. */
+  isEmpty(): boolean {
+    return this.windows.size === 0;
+  }
+
   /** Seconds to wait when `key` is over its limit, else 0. */
   retryAfter(key: string): number {
     const now = this.clock.now();

@@ -1,4 +1,5 @@
 import type { Scope } from '@latchkey/contract';
+import type { IssuedToken } from './token-issuer.ts';
 import type { Db } from '../../db/database.ts';
 import type { Change, ChangeFeed } from '../../infra/change-feed.ts';
 import { IntegrationsRepository } from '../integrations/integrations.repository.ts';
@@ -22,6 +23,8 @@ export interface ClientRecord {
   environmentId: string;
   clientId: string;
   scopes: readonly Scope[];
+  /** `scopes` joined by spaces, once. */
+  scope: string;
   disabled: boolean;
   /** Epoch seconds or null. */
   tokensNotBefore: number | null;
@@ -29,6 +32,11 @@ export interface ClientRecord {
   secrets: ReadonlyArray<CachedSecret>;
   tokenTtlSeconds: number;
   tokenReuseWindowSeconds: number;
+  /**
+   * Reusable tokens by audience, then scope string. They live on the record, so whatever drops
+   * the record (any change to the integration or its environment) drops its tokens with it.
+   */
+  reusable: Map<string, Map<string, IssuedToken>>;
 }
 
 /**
@@ -77,12 +85,14 @@ export class ClientRegistry {
       environmentId: integration.environment_id,
       clientId: integration.client_id,
       scopes: integration.scopes ? (integration.scopes.split(' ') as Scope[]) : [],
+      scope: integration.scopes,
       disabled: integration.disabled === 1,
       tokensNotBefore: integration.tokens_not_before,
       generation: integration.token_generation,
       secrets: secrets.map((secret) => ({ id: secret.id, hash: Buffer.from(secret.secret_hash, 'base64url'), expiresAt: secret.expires_at, verified: null })),
       tokenTtlSeconds: environment.token_ttl_seconds,
       tokenReuseWindowSeconds: environment.token_reuse_window_seconds,
+      reusable: new Map(),
     };
     if (epoch === this.epoch) this.records.set(clientId, record);
     return record;

@@ -82,7 +82,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
     checkGrant(params);
     const audience = service.resolveAudience(params);
     const scopes = service.resolveScopes(client, params.scope);
-    const reused = issuer.reusable(client, audience, scopes.join(' '));
+    const reused = issuer.reusable(client, audience, scopes === client.scopes ? client.scope : scopes.join(' '));
     if (reused) return succeed(response, reused);
     issuer.issue(client, audience, scopes).then(
       (token) => succeed(response, token),

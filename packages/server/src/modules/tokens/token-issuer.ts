@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Scope } from '@latchkey/contract';
 import type { Db } from '../../db/database.ts';
-import type { Change, ChangeFeed } from '../../infra/change-feed.ts';
+import type { ChangeFeed } from '../../infra/change-feed.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { newJti } from '../../infra/ids.ts';
 import type { Keyring } from '../../infra/keyring.ts';
@@ -9,6 +9,8 @@ import { signJwt } from '../keys/jwt.ts';
 import type { SigningKeysService } from '../keys/signing-keys.service.ts';
 import type { ClientRecord } from './client-registry.ts';
 import { ReusableTokensRepository, type ReusableTokenRow } from './reusable-tokens.repository.ts';
+
+const MAX_SCOPE_SETS_PER_AUDIENCE = 64;
 
 /** A token as handed out, with its response body rebuilt at most once a second. */
 export class IssuedToken {
@@ -49,8 +51,6 @@ export class IssuedToken {
  * processes sharing the database.
  */
 export class TokenIssuer {
-  private readonly memory = new Map<string, IssuedToken>();
-  private readonly keysByClient = new Map<string, Set<string>>();
   private readonly minting = new Map<string, Promise<IssuedToken>>();
   private readonly repository: ReusableTokensRepository;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -64,13 +64,12 @@ export class TokenIssuer {
     private readonly issuer: string,
   ) {
     this.repository = new ReusableTokensRepository(db);
-    feed.onChange((change) => this.invalidate(change));
   }
 
   /** The reused token if one is in memory and still good: no await, no database. */
   reusable(client: ClientRecord, audience: string, scope: string): IssuedToken | undefined {
     if (!this.feed.isFresh()) return undefined;
-    const entry = this.memory.get(this.cacheKey(client, audience, scope));
+    const entry = client.reusable.get(audience)?.get(scope);
     return entry && this.stillReusable(client, entry.expiresAt, entry.kid) ? entry : undefined;
   }
 
@@ -78,9 +77,9 @@ export class TokenIssuer {
     const scope = scopes.join(' ');
     // A window equal to the TTL means every request mints a fresh token (SPEC §2): nothing to share.
     if (client.tokenReuseWindowSeconds >= client.tokenTtlSeconds) return this.mint(client, audience, scope);
-    const key = this.cacheKey(client, audience, scope);
     const fromMemory = this.reusable(client, audience, scope);
     if (fromMemory) return Promise.resolve(fromMemory);
+    const key = this.cacheKey(client, audience, scope);
     let pending = this.minting.get(key);
     if (!pending) {
       pending = this.reuseOrMint(client, audience, scope, key).finally(() => this.minting.delete(key));
@@ -89,10 +88,10 @@ export class TokenIssuer {
     return pending;
   }
 
-  private async reuseOrMint(client: ClientRecord, audience: string, scope: string, memoryKey: string): Promise<IssuedToken> {
-    const key = this.rowKey(memoryKey);
+  private async reuseOrMint(client: ClientRecord, audience: string, scope: string, cacheKey: string): Promise<IssuedToken> {
+    const key = this.rowKey(cacheKey);
     const stored = await this.repository.find(client.environmentId, key);
-    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, memoryKey, this.fromRow(stored));
+    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, audience, this.fromRow(stored));
 
     const minted = await this.mint(client, audience, scope);
     const row: ReusableTokenRow = {
@@ -112,7 +111,7 @@ export class TokenIssuer {
     // Another process may have won the race: everyone hands out the row's token.
     const winner = await this.repository.find(client.environmentId, key);
     const chosen = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : minted;
-    return this.remember(client, memoryKey, chosen);
+    return this.remember(client, audience, chosen);
   }
 
   private async mint(client: ClientRecord, audience: string, scope: string): Promise<IssuedToken> {
@@ -159,13 +158,14 @@ export class TokenIssuer {
     return new IssuedToken(token, row.jti, row.kid, row.scope, row.expires_at);
   }
 
-  private remember(client: ClientRecord, key: string, token: IssuedToken): IssuedToken {
+  private remember(client: ClientRecord, audience: string, token: IssuedToken): IssuedToken {
     // Only while this process's view is current: a stale view must not seed the cache.
     if (this.feed.isFresh()) {
-      this.memory.set(key, token);
-      let keys = this.keysByClient.get(client.clientId);
-      if (!keys) this.keysByClient.set(client.clientId, (keys = new Set()));
-      keys.add(key);
+      let byScope = client.reusable.get(audience);
+      if (!byScope) client.reusable.set(audience, (byScope = new Map()));
+      // A client asking for ever new scope subsets must not grow memory without bound.
+      if (byScope.size >= MAX_SCOPE_SETS_PER_AUDIENCE) byScope.clear();
+      byScope.set(token.scope, token);
     }
     return token;
   }
@@ -180,30 +180,13 @@ export class TokenIssuer {
     return createHash('sha256').update(cacheKey).digest('base64url');
   }
 
-  private invalidate(change: Change): void {
-    if (change.kind === 'integration') {
-      for (const key of this.keysByClient.get(change.entityId) ?? []) this.memory.delete(key);
-      this.keysByClient.delete(change.entityId);
-    } else {
-      // Environment settings or signing keys changed: rare, so start over.
-      this.memory.clear();
-      this.keysByClient.clear();
-    }
-  }
-
   startSweeping(): void {
     this.sweepTimer = setInterval(() => void this.sweep().catch(() => {}), 60_000);
     this.sweepTimer.unref();
   }
 
   private async sweep(): Promise<void> {
-    const now = this.clock.now();
-    for (const [key, token] of this.memory) if (token.expiresAt * 1000 <= now) this.memory.delete(key);
-    for (const [clientId, keys] of this.keysByClient) {
-      for (const key of keys) if (!this.memory.has(key)) keys.delete(key);
-      if (keys.size === 0) this.keysByClient.delete(clientId);
-    }
-    await this.repository.deleteExpired(now);
+    await this.repository.deleteExpired(this.clock.now());
   }
 
   stop(): void {

@@ -88,12 +88,11 @@ function parseJson(body: string): TokenParams {
   return params;
 }
 
+const QUOTED_KNOWN = KNOWN.map((name) => `"${name}"`);
+
 function mayRepeatKeys(body: string): boolean {
   if (body.includes('\\')) return true;
-  for (const name of KNOWN) {
-    const needle = `"${name}"`;
-    if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
-  }
+  for (const needle of QUOTED_KNOWN) if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
   return false;
 }
 

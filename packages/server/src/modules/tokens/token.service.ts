@@ -55,6 +55,7 @@ export class TokenService {
    * alone: client ids are public, so that would let anyone lock a production integration out.
    */
   checkThrottle(address: string, clientId: string): void {
+    if (this.byAddress.isEmpty()) return;
     const wait = Math.max(this.byAddress.retryAfter(address), this.byAddressAndClient.retryAfter(`${address}\n${clientId}`));
     if (wait > 0) {
       throw new AppError('too_many_requests', 'Too many failed authentication attempts; retry later.', { headers: { 'retry-after': String(wait) } });
@@ -139,10 +140,10 @@ export class TokenService {
   }
 
   /** RFC 6749 §3.3: omitted means every scope the integration holds; a subset down-scopes. */
-  resolveScopes(record: ClientRecord, requested: string | undefined): Scope[] {
+  resolveScopes(record: ClientRecord, requested: string | undefined): readonly Scope[] {
     if (requested === undefined) {
       if (record.scopes.length === 0) throw new AppError('invalid_scope', 'This integration holds no permissions; grant it scopes first.');
-      return [...record.scopes];
+      return record.scopes;
     }
     const asked = requested.split(' ').filter(Boolean);
     if (asked.length === 0) return this.resolveScopes(record, undefined);
