@@ -41,7 +41,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     ...(deps.limits ? { limits: deps.limits } : {}),
   });
   feed.onChange((change) => {
-    if (change.kind === 'keys') void signingKeys.load().catch(() => {});
+    if (change.kind === 'keys') signingKeys.markDirty();
   });
 
   let tokenEndpoint: ReturnType<typeof createTokenEndpoint> | null = null;

@@ -266,6 +266,12 @@ for (const dialect of dialects()) {
     });
 
     describe('throttling', () => {
+      it('counts IPv6 sources by /64, so rotating addresses inside one network does not evade it', async () => {
+        const { throttleSource } = await import('../src/modules/tokens/token.service.ts');
+        assert.equal(throttleSource('2001:db8:1:2::1'), throttleSource('2001:DB8:1:2:ffff::9'));
+        assert.notEqual(throttleSource('2001:db8:1:2::1'), throttleSource('2001:db8:1:3::1'));
+        assert.equal(throttleSource('203.0.113.9'), '203.0.113.9');
+      });
       it('answers 429 with Retry-After when an address fails for one client too often, never locking the client out elsewhere', async () => {
         const target = await h.integration('demo');
         const fromAttacker = { 'x-forwarded-for': '203.0.113.9' };

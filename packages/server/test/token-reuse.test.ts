@@ -148,6 +148,48 @@ for (const dialect of dialects()) {
       }
     });
 
+    it('still sees a change within a second after a burst of other changes', async () => {
+      const second = await h.secondNode();
+      const integration = await h.integration('demo');
+      const ask = () =>
+        second.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
+      assert.equal((await ask()).statusCode, 200);
+      const burst = Array.from({ length: 2500 }, () => ({ environment_id: 'demo', kind: 'integration', entity_id: 'X'.repeat(32), created_at: h.clock.now() }));
+      for (let i = 0; i < burst.length; i += 500) await h.app.context.database.db.insertInto('change_feed').values(burst.slice(i, i + 500)).execute();
+      await h.app.context.integrations.update('demo', integration.id, { disabled: true });
+      const started = Date.now();
+      while ((await ask()).statusCode === 200) {
+        assert.ok(Date.now() - started < 1000, 'the other node still accepts a disabled integration after 1 s');
+        await sleep(20);
+      }
+    });
+
+    it('answers a request under way with the state after a change, not before it', async () => {
+      const integration = await h.integration('demo');
+      const keys = h.app.context.signingKeys;
+      const signer = keys.signer;
+      let entered!: () => void;
+      let release!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // Hold the request inside its mint (authenticated, signing) while the integration changes.
+      keys.signer = async () => {
+        entered();
+        await gate;
+        return signer.call(keys);
+      };
+      try {
+        const underway = h.token(credsOf(integration));
+        await inside;
+        await h.app.context.integrations.update('demo', integration.id, { disabled: true });
+        release();
+        const reply = await underway;
+        assert.equal(reply.status, 401, 'a token minted from the state before the change was handed out');
+      } finally {
+        keys.signer = signer;
+      }
+    });
+
     describe('secret rotation', () => {
       it('keeps the previous secret valid for the grace period, and not a moment longer', async () => {
         const integration = await h.integration('demo');

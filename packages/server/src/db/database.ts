@@ -41,6 +41,10 @@ export function openDatabase(database: Config['database']): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: 10,
+    // A database that stops answering must fail requests, not hang them.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 15_000,
+    statement_timeout: 10_000,
     // Times are epoch milliseconds in bigint columns: well inside Number's exact range.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

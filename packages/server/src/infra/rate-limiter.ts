@@ -1,5 +1,8 @@
 import type { Clock } from './clock.ts';
 
+/** Bounds memory whatever a flood of failing requests looks like. */
+const MAX_KEYS = 100_000;
+
 export interface RateLimitRule {
   /** Failures allowed per window. */
   limit: number;
@@ -35,9 +38,14 @@ export class FailureLimiter {
   fail(key: string): void {
     const now = this.clock.now();
     const window = this.windows.get(key);
-    if (!window || now - window.start >= this.rule.windowMs) this.windows.set(key, { start: now, count: 1 });
-    else window.count++;
-    if (now - this.lastSweep > this.rule.windowMs) this.sweep(now);
+    if (window && now - window.start < this.rule.windowMs) {
+      window.count++;
+      return;
+    }
+    if (now - this.lastSweep > this.rule.windowMs || this.windows.size >= MAX_KEYS) this.sweep(now);
+    // Full of live windows (a flood from very many sources): new keys wait for room rather than
+    // growing memory; the other limiter still counts them.
+    if (this.windows.size < MAX_KEYS) this.windows.set(key, { start: now, count: 1 });
   }
 
   private sweep(now: number): void {

@@ -49,6 +49,8 @@ export class SigningKeysService {
   private readonly decrypted = new Map<string, SigningKey>();
   private jwksBody: string | null = null;
   private loading: Promise<void> | null = null;
+  private dirtyVersion = 0;
+  private cleanVersion = 0;
   private prepared: { alg: SigningAlg; privatePem: string; publicJwk: JsonWebKey } | null = null;
 
   constructor(
@@ -90,13 +92,30 @@ export class SigningKeysService {
     await this.rotateWith(repository, trx, now, false, this.alg);
   }
 
+  /**
+   * Keys changed elsewhere (the change feed said so): until a reload succeeds, no key counts as
+   * live, so no token signed by a key revoked meanwhile is handed out, however long that takes.
+   */
+  markDirty(): void {
+    this.dirtyVersion++;
+    void this.load().catch(() => {});
+  }
+
+  /** Resolves once the keys in memory are current (reloading, and retrying, if they are not). */
+  async ready(): Promise<void> {
+    if (this.loading) await this.loading.catch(() => {});
+    if (this.dirtyVersion !== this.cleanVersion) await this.load();
+  }
+
   /** Loads the live keys (at start and whenever the change feed says keys changed). */
   load(): Promise<void> {
+    const version = this.dirtyVersion;
     const loading = new SigningKeysRepository(this.db)
       .live(this.clock.now())
       .then((keys) => {
         this.keys = keys;
         this.jwksBody = null;
+        this.cleanVersion = version;
       })
       .finally(() => {
         if (this.loading === loading) this.loading = null;
@@ -108,7 +127,7 @@ export class SigningKeysService {
   /** The key that signs now: the newest active one. */
   async signer(): Promise<SigningKey> {
     // Keys are being reloaded (a rotation elsewhere): a revoked key must not sign meanwhile.
-    if (this.loading) await this.loading;
+    await this.ready();
     const now = this.clock.now();
     let chosen: SigningKeyRow | undefined;
     for (const key of this.keys) {
@@ -132,6 +151,7 @@ export class SigningKeysService {
 
   /** True while tokens signed by `kid` are still good (published, not revoked). */
   isLive(kid: string): boolean {
+    if (this.dirtyVersion !== this.cleanVersion) return false;
     const now = this.clock.now();
     return this.keys.some((key) => key.kid === kid && (key.unpublish_at == null || key.unpublish_at > now));
   }

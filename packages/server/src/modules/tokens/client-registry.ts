@@ -37,6 +37,8 @@ export interface ClientRecord {
    * the record (any change to the integration or its environment) drops its tokens with it.
    */
   reusable: Map<string, Map<string, IssuedToken>>;
+  /** Set when a change made this record stale: a request still holding it starts over. */
+  invalidated: boolean;
 }
 
 /**
@@ -93,8 +95,11 @@ export class ClientRegistry {
       tokenTtlSeconds: environment.token_ttl_seconds,
       tokenReuseWindowSeconds: environment.token_reuse_window_seconds,
       reusable: new Map(),
+      invalidated: false,
     };
+    // A change landed while this was read: the caller must not act on it (it will read again).
     if (epoch === this.epoch) this.records.set(clientId, record);
+    else record.invalidated = true;
     return record;
   }
 
@@ -102,11 +107,17 @@ export class ClientRegistry {
     this.epoch++;
     // A load already under way may have read the old row: later callers must not join it.
     if (change.kind === 'integration') {
+      const record = this.records.get(change.entityId);
+      if (record) record.invalidated = true;
       this.records.delete(change.entityId);
       this.loading.delete(change.entityId);
     } else if (change.kind === 'environment') {
       this.loading.clear();
-      for (const [clientId, record] of this.records) if (record.environmentId === change.environmentId) this.records.delete(clientId);
+      for (const [clientId, record] of this.records) {
+        if (record.environmentId !== change.environmentId) continue;
+        record.invalidated = true;
+        this.records.delete(clientId);
+      }
     }
   }
 }

@@ -11,6 +11,8 @@ import type { TokenService } from './token.service.ts';
 
 export const TOKEN_PATH = '/oauth/token';
 export const TOKEN_BODY_LIMIT = 16 * 1024;
+/** Starts over at most this often when the integration keeps changing under a request. */
+const MAX_ATTEMPTS = 3;
 
 export interface TokenEndpointDeps {
   service: TokenService;
@@ -78,16 +80,45 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
     response.end(body);
   }
 
-  function authorized(response: ServerResponse, params: TokenParams, client: ClientRecord): void {
-    checkGrant(params);
-    const audience = service.resolveAudience(params);
-    const scopes = service.resolveScopes(client, params.scope);
-    const reused = issuer.reusable(client, audience, scopes === client.scopes ? client.scope : scopes.join(' '));
-    if (reused) return succeed(response, reused);
-    issuer.issue(client, audience, scopes).then(
-      (token) => succeed(response, token),
-      (error: unknown) => fail(response, error),
-    );
+  /**
+   * Authenticate → check grant → resolve audience and scope → reuse or mint. When the integration
+   * changed while this ran (the record was invalidated), the request starts over from its new
+   * state, so a disable or a removed scope is never outrun by a mint already under way.
+   */
+  function attempt(response: ServerResponse, params: TokenParams, credentials: ClientCredentials, address: string, tries: number): void {
+    const refuse = (error: unknown) => {
+      // Only a refused client counts toward throttling, not a database that failed to answer.
+      if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
+      fail(response, error);
+    };
+    const settle = (client: ClientRecord, token: IssuedToken | null, error: unknown) => {
+      if (client.invalidated && tries < MAX_ATTEMPTS) return attempt(response, params, credentials, address, tries + 1);
+      if (token) succeed(response, token);
+      else fail(response, error);
+    };
+    const proceed = (client: ClientRecord) => {
+      try {
+        checkGrant(params);
+        const audience = service.resolveAudience(params);
+        const scopes = service.resolveScopes(client, params.scope);
+        const reused = issuer.reusable(client, audience, scopes === client.scopes ? client.scope : scopes.join(' '));
+        if (reused) return settle(client, reused, null);
+        issuer.issue(client, audience, scopes).then(
+          (token) => settle(client, token, null),
+          (error: unknown) => settle(client, null, error),
+        );
+      } catch (error) {
+        fail(response, error);
+      }
+    };
+    let found: ClientRecord | Promise<ClientRecord>;
+    try {
+      found = service.authenticate(credentials);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (found instanceof Promise) found.then(proceed, refuse);
+    else proceed(found);
   }
 
   function handle(request: IncomingMessage, response: ServerResponse, body: string): void {
@@ -96,28 +127,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
     const credentials: ClientCredentials = readClientCredentials(request.headers.authorization, params);
     const address = addressOf(request);
     service.checkThrottle(address, credentials.clientId);
-    let client: ClientRecord | Promise<ClientRecord>;
-    try {
-      client = service.authenticate(credentials);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
-      throw error;
-    }
-    if (!(client instanceof Promise)) return authorized(response, params, client);
-    client.then(
-      (found) => {
-        try {
-          authorized(response, params, found);
-        } catch (error) {
-          fail(response, error);
-        }
-      },
-      (error: unknown) => {
-        // Only a refused client counts toward throttling, not a database that failed to answer.
-        if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
-        fail(response, error);
-      },
-    );
+    attempt(response, params, credentials, address, 1);
   }
 
   return function tokenEndpoint(request, response) {

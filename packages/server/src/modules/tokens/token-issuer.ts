@@ -90,8 +90,10 @@ export class TokenIssuer {
 
   private async reuseOrMint(client: ClientRecord, audience: string, scope: string, cacheKey: string): Promise<IssuedToken> {
     const key = this.rowKey(cacheKey);
+    await this.signingKeys.ready();
     const stored = await this.repository.find(client.environmentId, key);
-    if (stored && this.stillReusable(client, stored.expires_at, stored.kid)) return this.remember(client, audience, this.fromRow(stored));
+    const storedToken = stored && this.stillReusable(client, stored.expires_at, stored.kid) ? this.fromRow(stored) : null;
+    if (storedToken) return this.remember(client, audience, storedToken);
 
     const minted = await this.mint(client, audience, scope);
     const row: ReusableTokenRow = {
@@ -107,10 +109,15 @@ export class TokenIssuer {
       expires_at: minted.expiresAt,
     };
     if (stored) await this.repository.replace(client.environmentId, stored.jti, row);
-    else await this.repository.insertIfAbsent(row);
+    let winner = await this.repository.find(client.environmentId, key);
+    if (!winner) {
+      // No row, or the stale one was swept between our read and our replace: insert instead.
+      await this.repository.insertIfAbsent(row);
+      winner = await this.repository.find(client.environmentId, key);
+    }
     // Another process may have won the race: everyone hands out the row's token.
-    const winner = await this.repository.find(client.environmentId, key);
-    const chosen = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : minted;
+    const theirs = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : null;
+    const chosen = theirs ?? minted;
     return this.remember(client, audience, chosen);
   }
 
@@ -153,9 +160,14 @@ export class TokenIssuer {
     );
   }
 
-  private fromRow(row: ReusableTokenRow): IssuedToken {
-    const token = this.keyring.decrypt('token-cache', row.token, row.cache_key).toString();
-    return new IssuedToken(token, row.jti, row.kid, row.scope, row.expires_at);
+  /** The row's token, or null when it cannot be decrypted (then it is replaced like a stale one). */
+  private fromRow(row: ReusableTokenRow): IssuedToken | null {
+    try {
+      const token = this.keyring.decrypt('token-cache', row.token, row.cache_key).toString();
+      return new IssuedToken(token, row.jti, row.kid, row.scope, row.expires_at);
+    } catch {
+      return null;
+    }
   }
 
   private remember(client: ClientRecord, audience: string, token: IssuedToken): IssuedToken {
@@ -172,7 +184,8 @@ export class TokenIssuer {
 
   /** integration, generation, audience and scope set: a new generation starts reuse over. */
   private cacheKey(client: ClientRecord, audience: string, scope: string): string {
-    return `${client.integrationId}\n${client.generation}\n${audience}\n${scope}`;
+    // TTL and window too: a request after a settings change must not join a mint made under the old ones.
+    return `${client.integrationId}\n${client.generation}\n${client.tokenTtlSeconds}/${client.tokenReuseWindowSeconds}\n${audience}\n${scope}`;
   }
 
   /** The row key: the cache key hashed to a fixed length (audiences are long URLs). */

@@ -44,9 +44,11 @@ function parseForm(body: string): TokenParams {
       continue;
     }
     if (!(KNOWN as readonly string[]).includes(name)) continue;
+    // An empty value counts as omitted (RFC 6749 §3.2), so it does not make a later one a repeat.
+    if (value === '') continue;
     if (seen.has(name)) throw bad(`The "${name}" parameter is repeated`);
     seen.add(name);
-    if (value !== '') params[name as Known] = value;
+    params[name as Known] = value;
   }
   return params;
 }

@@ -29,6 +29,19 @@ export function trimTrailingSlashes(value: string): string {
 
 const CLIENT_ID_RE = /^[0-9A-Za-z]{32}$/;
 
+/**
+ * The unit an address is throttled by: an IPv4 address, or an IPv6 /64 (one subscriber's
+ * network; counting single IPv6 addresses would let a client walk around the limit).
+ */
+export function throttleSource(address: string): string {
+  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((group) => group.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export const DEFAULT_LIMITS = {
   perAddress: { limit: 100, windowMs: 60_000 },
   perAddressAndClient: { limit: 10, windowMs: 60_000 },
@@ -56,15 +69,19 @@ export class TokenService {
    */
   checkThrottle(address: string, clientId: string): void {
     if (this.byAddress.isEmpty()) return;
-    const wait = Math.max(this.byAddress.retryAfter(address), this.byAddressAndClient.retryAfter(`${address}\n${clientId}`));
+    const source = throttleSource(address);
+    const perClient = CLIENT_ID_RE.test(clientId) ? this.byAddressAndClient.retryAfter(`${source}\n${clientId}`) : 0;
+    const wait = Math.max(this.byAddress.retryAfter(source), perClient);
     if (wait > 0) {
       throw new AppError('too_many_requests', 'Too many failed authentication attempts; retry later.', { headers: { 'retry-after': String(wait) } });
     }
   }
 
   recordFailure(address: string, clientId: string | undefined): void {
-    this.byAddress.fail(address);
-    if (clientId) this.byAddressAndClient.fail(`${address}\n${clientId}`);
+    const source = throttleSource(address);
+    this.byAddress.fail(source);
+    // Only ids that could exist get a window of their own: a flood of made-up ids cannot grow memory.
+    if (clientId && CLIENT_ID_RE.test(clientId)) this.byAddressAndClient.fail(`${source}\n${clientId}`);
   }
 
   /**
