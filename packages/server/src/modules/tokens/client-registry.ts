@@ -17,6 +17,8 @@ export interface CachedSecret {
   verified: Buffer | null;
 }
 
+const MAX_UNKNOWN = 50_000;
+
 /** What the token endpoint needs to know about a client, held in memory. */
 export interface ClientRecord {
   integrationId: string;
@@ -47,6 +49,7 @@ export interface ClientRecord {
  */
 export class ClientRegistry {
   private readonly records = new Map<string, ClientRecord>();
+  private readonly unknown = new Set<string>();
   private readonly loading = new Map<string, Promise<ClientRecord | undefined>>();
   /** Bumped by every invalidation: a load that raced one is not cached. */
   private epoch = 0;
@@ -65,6 +68,9 @@ export class ClientRegistry {
     if (this.feed.isFresh()) {
       const cached = this.records.get(clientId);
       if (cached) return cached;
+      // Unknown ids are remembered too: answering them from memory like known ones tells nothing
+      // through timing, and a flood of made-up ids does not reach the database.
+      if (this.unknown.has(clientId)) return undefined;
     }
     let pending = this.loading.get(clientId);
     if (!pending) {
@@ -80,7 +86,13 @@ export class ClientRegistry {
   private async load(clientId: string): Promise<ClientRecord | undefined> {
     const epoch = this.epoch;
     const found = await this.repository.findForAuthentication(clientId);
-    if (!found) return undefined;
+    if (!found) {
+      if (epoch === this.epoch) {
+        if (this.unknown.size >= MAX_UNKNOWN) this.unknown.clear();
+        this.unknown.add(clientId);
+      }
+      return undefined;
+    }
     const { integration, environment, secrets } = found;
     const record: ClientRecord = {
       integrationId: integration.id,
@@ -107,6 +119,8 @@ export class ClientRegistry {
     this.epoch++;
     // A load already under way may have read the old row: later callers must not join it.
     if (change.kind === 'integration') {
+      // Creating an integration records a change under its new client id.
+      this.unknown.delete(change.entityId);
       const record = this.records.get(change.entityId);
       if (record) record.invalidated = true;
       this.records.delete(change.entityId);
