@@ -156,6 +156,17 @@ for (const dialect of dialects()) {
         const nested = await h.token({ ...creds(), extra: { client_id: 'x', n: [1, { scope: 2 }] }, more: 5 });
         assert.equal(nested.status, 200, JSON.stringify(nested.body));
       });
+      it('sees every resource of a JSON body, also when the key repeats', async () => {
+        const body = `{"grant_type":"client_credentials","client_id":"${clientId}","client_secret":"${clientSecret}","resource":"https://elsewhere.example","resource":"${ISSUER}"}`;
+        const reply = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: body });
+        assert.equal(reply.json().error, 'invalid_target');
+        const array = await h.token({ ...creds(), resource: [ISSUER, ISSUER] });
+        assert.equal(array.status, 200);
+      });
+      it('lets an empty value stand for omitted, so a later value is not a repeat', async () => {
+        const reply = await h.tokenForm(`client_id=&${new URLSearchParams(creds())}`);
+        assert.equal(reply.status, 200);
+      });
       it('refuses a JSON value that is not a string, and bad JSON', async () => {
         const number = await h.token({ ...creds(), scope: 5 });
         assert.equal(number.status, 400);

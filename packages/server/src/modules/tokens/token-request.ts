@@ -61,19 +61,13 @@ function parseJson(body: string): TokenParams {
     throw bad('The request body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('The request body must be a JSON object');
-  // JSON.parse keeps the last of duplicate keys silently. A repeated parameter must be refused,
-  // so when the body could hold one (a known name twice, or any escape sequence), its top-level
-  // keys are read exactly.
-  if (mayRepeatKeys(body)) {
-    const seen = new Set<string>();
-    for (const key of topLevelKeys(body)) {
-      if (!(KNOWN as readonly string[]).includes(key)) continue;
-      if (seen.has(key)) throw bad(`The "${key}" parameter is repeated`);
-      seen.add(key);
-    }
-  }
+  // JSON.parse keeps the last of duplicate keys silently. When the body could repeat one (a known
+  // name twice, or any escape sequence), its top-level members are read one by one instead, so a
+  // repeat is refused and every `resource` is seen.
+  const entries = mayRepeatKeys(body) ? topLevelEntries(body) : Object.entries(parsed as Record<string, unknown>);
   const params: TokenParams = { resource: [] };
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+  const seen = new Set<string>();
+  for (const [name, value] of entries) {
     if (name === 'resource') {
       const values = Array.isArray(value) ? value : [value];
       for (const item of values) {
@@ -85,45 +79,63 @@ function parseJson(body: string): TokenParams {
     // Unknown parameters are ignored whatever their type (RFC 6749 §3.2); known ones are strings.
     if (!(KNOWN as readonly string[]).includes(name)) continue;
     if (typeof value !== 'string') throw bad(`The "${name}" parameter must be a string`);
-    if (value !== '') params[name as Known] = value;
+    // An empty value counts as omitted, so it does not make a later one a repeat.
+    if (value === '') continue;
+    if (seen.has(name)) throw bad(`The "${name}" parameter is repeated`);
+    seen.add(name);
+    params[name as Known] = value;
   }
   return params;
 }
 
-const QUOTED_KNOWN = KNOWN.map((name) => `"${name}"`);
+const QUOTED_NAMES = [...KNOWN, 'resource'].map((name) => `"${name}"`);
 
 function mayRepeatKeys(body: string): boolean {
   if (body.includes('\\')) return true;
-  for (const needle of QUOTED_KNOWN) if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
+  for (const needle of QUOTED_NAMES) if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
   return false;
 }
 
 /**
- * The decoded keys of a JSON object's top level, in order, duplicates included. `body` is known
- * to be valid JSON (JSON.parse accepted it), so this only has to track strings and nesting.
+ * The members of a JSON object's top level, in order, duplicates included, keys and values
+ * decoded. `body` is known to be valid JSON (JSON.parse accepted it), so this only has to track
+ * strings and nesting.
  */
-export function topLevelKeys(body: string): string[] {
-  const keys: string[] = [];
+export function topLevelEntries(body: string): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = [];
   let depth = 0;
   let expectKey = false;
+  let key: string | null = null;
+  let valueStart = -1;
+  const close = (end: number) => {
+    if (key !== null && valueStart >= 0) entries.push([key, JSON.parse(body.slice(valueStart, end))]);
+    key = null;
+    valueStart = -1;
+  };
   for (let i = 0; i < body.length; i++) {
     const char = body[i];
     if (char === '"') {
       let end = i + 1;
       while (body[end] !== '"') end += body[end] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) keys.push(JSON.parse(body.slice(i, end + 1)) as string);
-      expectKey = false;
+      if (depth === 1 && expectKey) {
+        key = JSON.parse(body.slice(i, end + 1)) as string;
+        expectKey = false;
+      }
       i = end;
+    } else if (char === ':' && depth === 1 && valueStart < 0) {
+      valueStart = i + 1;
     } else if (char === '{' || char === '[') {
       depth++;
-      expectKey = depth === 1;
+      if (depth === 1) expectKey = true;
     } else if (char === '}' || char === ']') {
+      if (depth === 1) close(i);
       depth--;
     } else if (char === ',' && depth === 1) {
+      close(i);
       expectKey = true;
     }
   }
-  return keys;
+  return entries;
 }
 
 /** Credentials belong in the body or the Authorization header, never in a URL that gets logged. */
