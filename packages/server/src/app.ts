@@ -36,7 +36,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const registry = new ClientRegistry(database.db, feed);
   const issuer = new TokenIssuer(database.db, keyring, clock, signingKeys, feed, config.issuer);
   const tokenService = new TokenService(registry, keyring, clock, lastUsed, {
-    issuer: config.issuer,
     audiences: config.audiences,
     ...(deps.limits ? { limits: deps.limits } : {}),
   });

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { DatabaseHandle, Dialect, DbOrTrx } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
 
@@ -29,6 +28,5 @@ export async function migrate(db: DbOrTrx, handle: Pick<DatabaseHandle, 'dialect
     await db.insertInto('latchkey_migrations').values({ name: migration.name, applied_at: now }).execute();
     applied.push(migration.name);
   }
-  void sql;
   return applied;
 }

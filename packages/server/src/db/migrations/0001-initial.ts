@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Migration } from '../migrate.ts';
 
 /** The foundation: environments, integrations and their secrets, signing keys, token reuse, change feed. */
@@ -87,6 +86,5 @@ export const initial: Migration = {
       .addColumn('created_at', bigint, (c) => c.notNull())
       .execute();
     await db.schema.createIndex('change_feed_created').on('change_feed').column('created_at').execute();
-    void sql;
   },
 };

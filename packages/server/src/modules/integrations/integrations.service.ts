@@ -9,7 +9,7 @@ import {
   type Scope,
 } from '@latchkey/contract';
 import type { Db } from '../../db/database.ts';
-import { AppError, invalid, notFound } from '../../errors.ts';
+import { invalid, notFound } from '../../errors.ts';
 import { recordChange, type Change, type ChangeFeed } from '../../infra/change-feed.ts';
 import { iso, type Clock } from '../../infra/clock.ts';
 import { newClientId, newIntegrationId, newSecretId } from '../../infra/ids.ts';

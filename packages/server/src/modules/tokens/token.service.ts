@@ -10,7 +10,6 @@ import type { CachedSecret, ClientRecord, ClientRegistry } from './client-regist
 import type { TokenParams } from './token-request.ts';
 
 export interface TokenServiceOptions {
-  issuer: string;
   /** Every audience served; the first is the default. */
   audiences: readonly string[];
   /** Authentication failures allowed per address, and per address and client id. */
