@@ -42,9 +42,14 @@ export function normalizeUrl(raw: string): string {
   if (url.search || url.hash) throw new Error('must not carry a query or fragment');
   if (url.username || url.password) throw new Error('must not carry credentials');
   // origin + path: a bare `?` or `#` leaves nothing behind, and the path loses trailing slashes.
-  let pathname = url.pathname;
-  while (pathname.endsWith('/')) pathname = pathname.slice(0, -1);
-  return `${url.origin}${pathname}`;
+  return `${url.origin}${trimTrailingSlashes(url.pathname)}`;
+}
+
+/** A loop, not /\/+$/: that regex backtracks quadratically on a long run of slashes. */
+export function trimTrailingSlashes(value: string): string {
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 47) end--;
+  return end === value.length ? value : value.slice(0, end);
 }
 
 function list(value: string | undefined): string[] {

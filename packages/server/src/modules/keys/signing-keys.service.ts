@@ -68,8 +68,14 @@ export class SigningKeysService {
    * generation can happen before the lock is taken and no other process waits on it.
    */
   async needsKey(adoptConfiguredAlg: boolean): Promise<boolean> {
-    const live = await new SigningKeysRepository(this.db).live(this.clock.now());
-    return live.length === 0 || (adoptConfiguredAlg && !live.some((key) => key.alg === this.alg && key.retires_at == null));
+    return this.keyNeeded(await new SigningKeysRepository(this.db).live(this.clock.now()), adoptConfiguredAlg) !== null;
+  }
+
+  /** `first` when no key exists; `rotate` when a server must adopt the configured algorithm. */
+  private keyNeeded(live: SigningKeyRow[], adoptConfiguredAlg: boolean): 'first' | 'rotate' | null {
+    if (live.length === 0) return 'first';
+    if (!adoptConfiguredAlg || live.some((key) => key.alg === this.alg && key.retires_at == null)) return null;
+    return 'rotate';
   }
 
   /** Generates the next key's material now, outside any lock; `newKeyRow` uses it. */
@@ -85,11 +91,10 @@ export class SigningKeysService {
   async ensureKey(trx: DbOrTrx, adoptConfiguredAlg: boolean): Promise<void> {
     const repository = new SigningKeysRepository(trx);
     const now = this.clock.now();
-    const live = await repository.live(now);
-    // The first key signs at once.
-    if (live.length === 0) return repository.insert(this.newKeyRow(this.alg, now, now));
-    if (!adoptConfiguredAlg || live.some((key) => key.alg === this.alg && key.retires_at == null)) return;
-    await this.rotateWith(repository, trx, now, false, this.alg);
+    const needed = this.keyNeeded(await repository.live(now), adoptConfiguredAlg);
+    // The first key signs at once; adopting another algorithm is a planned rotation.
+    if (needed === 'first') await repository.insert(this.newKeyRow(this.alg, now, now));
+    else if (needed === 'rotate') await this.rotateWith(repository, trx, now, false, this.alg);
   }
 
   /**

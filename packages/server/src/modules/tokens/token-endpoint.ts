@@ -109,9 +109,10 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
       checkGrant(params);
       const audience = service.resolveAudience(params);
       const scopes = service.resolveScopes(client, params.scope);
-      const reused = issuer.reusable(client, audience, scopes === client.scopes ? client.scope : scopes.join(' '));
+      const scope = scopes === client.scopes ? client.scope : scopes.join(' ');
+      const reused = issuer.reusable(client, audience, scope);
       if (reused) return settle(response, params, credentials, address, client, tries, reused, null);
-      issuer.issue(client, audience, scopes).then(
+      issuer.issue(client, audience, scope).then(
         (token) => settle(response, params, credentials, address, client, tries, token, null),
         (error: unknown) => settle(response, params, credentials, address, client, tries, null, error),
       );

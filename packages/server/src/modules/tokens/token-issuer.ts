@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Scope } from '@latchkey/contract';
 import type { Db } from '../../db/database.ts';
 import type { ChangeFeed } from '../../infra/change-feed.ts';
 import type { Clock } from '../../infra/clock.ts';
@@ -73,8 +72,8 @@ export class TokenIssuer {
     return entry && this.stillReusable(client, entry.expiresAt, entry.kid) ? entry : undefined;
   }
 
-  issue(client: ClientRecord, audience: string, scopes: readonly Scope[]): Promise<IssuedToken> {
-    const scope = scopes.join(' ');
+  /** `scope`: the granted scopes, space-separated in catalog order. */
+  issue(client: ClientRecord, audience: string, scope: string): Promise<IssuedToken> {
     // A window equal to the TTL means every request mints a fresh token (SPEC §2): nothing to share.
     if (client.tokenReuseWindowSeconds >= client.tokenTtlSeconds) return this.mint(client, audience, scope);
     const fromMemory = this.reusable(client, audience, scope);

@@ -1,4 +1,5 @@
 import { isScope, normalizeScopes, type Scope } from '@latchkey/contract';
+import { trimTrailingSlashes } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { timingSafeEqual } from 'node:crypto';
@@ -18,13 +19,6 @@ export interface TokenServiceOptions {
 
 /** Echoed input stays short: an error description is not a place for 16 KiB of a client's bytes. */
 const shorten = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}…` : value);
-
-/** A loop, not /\/+$/: that regex backtracks quadratically on a long run of slashes. */
-export function trimTrailingSlashes(value: string): string {
-  let end = value.length;
-  while (end > 0 && value.charCodeAt(end - 1) === 47) end--;
-  return end === value.length ? value : value.slice(0, end);
-}
 
 const CLIENT_ID_RE = /^[0-9A-Za-z]{32}$/;
 
