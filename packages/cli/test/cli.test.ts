@@ -270,7 +270,7 @@ for (const dialect of dialects()) {
     it('token against a running server: the token response JSON; errors to stderr', async () => {
       const [ok, wrong] = await Promise.all([
         cli('token', '--url', server!.url, '--client-id', forRevoke.clientId, '--client-secret', forRevoke.clientSecret!, '--json'),
-        cli('token', '--url', server!.url, '--client-id', forRevoke.clientId, '--client-secret', `${forRevoke.clientSecret!.slice(0, -1)}x`),
+        cli('token', '--url', server!.url, '--client-id', forRevoke.clientId, '--client-secret', mistyped(forRevoke.clientSecret!)),
       ]);
       assert.equal(ok.code, 0, ok.stderr);
       const body = JSON.parse(ok.stdout) as Record<string, unknown>;
@@ -331,4 +331,9 @@ for (const dialect of dialects()) {
       assert.equal(next.body.access_token, reply.body.access_token);
     });
   });
+}
+
+/** The secret with its last character changed (never to the character it already was). */
+function mistyped(secret: string): string {
+  return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
 }
