@@ -5,7 +5,7 @@
  * Usage: LATCHKEY_DATA_DIR=<dir> node --import tsx bench/setup-mint.ts <environment> <count> <out.json>
  */
 import { writeFileSync } from 'node:fs';
-import { createContext, loadConfig } from '../packages/server/src/index.ts';
+import { createServices, loadConfig } from '../packages/server/src/index.ts';
 
 const [environment, countArg, out] = process.argv.slice(2);
 const count = Number(countArg);
@@ -14,7 +14,7 @@ if (!environment || !out || !Number.isInteger(count) || count < 1) {
   process.exit(2);
 }
 
-const context = await createContext(loadConfig());
+const context = await createServices(loadConfig());
 try {
   const credentials: Array<{ clientId: string; clientSecret: string }> = [];
   for (let i = 0; i < count; i++) {

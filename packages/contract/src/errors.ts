@@ -14,7 +14,11 @@ export const OAUTH_ERROR_CODES = [
   'invalid_target',
   'too_many_requests',
   'server_error',
+  'temporarily_unavailable',
 ] as const;
+
+/** RFC 6750 §3.1: what a resource server answers about a bearer token. */
+export const BEARER_ERROR_CODES = ['invalid_token', 'insufficient_scope'] as const;
 
 export const PROBLEM_CODES = [
   'validation_failed',
@@ -23,11 +27,15 @@ export const PROBLEM_CODES = [
   'method_not_allowed',
   'payload_too_large',
   'unsupported_media_type',
+  'unauthorized',
+  'forbidden',
+  'range_not_satisfiable',
 ] as const;
 
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
-export type ErrorCode = OAuthErrorCode | ProblemCode;
+export type BearerErrorCode = (typeof BEARER_ERROR_CODES)[number];
+export type ErrorCode = OAuthErrorCode | BearerErrorCode | ProblemCode;
 
 /** The body of every error at the token endpoint (RFC 6749 §5.2). */
 export interface OAuthErrorBody {

@@ -36,6 +36,8 @@ export const IntegrationSchema = Type.Object({
   clientId: Type.String(),
   scopes: Type.Array(ScopeSchema),
   disabled: Type.Boolean(),
+  /** Tokens with write or output scopes are accepted on browser requests (GraFx Studio UI autosave). */
+  allowBrowserWrites: Type.Boolean(),
   tokensNotBefore: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   secrets: Type.Array(SecretInfoSchema),
   createdBy: Type.String(),

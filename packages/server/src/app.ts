@@ -1,79 +1,46 @@
-import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import type { Config } from './config.ts';
-import { createContext, type Context, type ContextDeps } from './context.ts';
 import { AppError } from './errors.ts';
+import { sendProblem } from './http/errors/render-problem.ts';
+import { createHttpServer, createRequestListener } from './http/server-factory.ts';
+import { ENVIRONMENT_API_PREFIX, environmentApiSurface } from './http/surfaces/environment-api.ts';
+import { oauthSurface } from './http/surfaces/oauth.ts';
 import { loggerOptions } from './infra/logger.ts';
-import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
-import { LastUsedRecorder } from './modules/integrations/last-used.ts';
-import { ClientRegistry } from './modules/tokens/client-registry.ts';
-import { TokenIssuer } from './modules/tokens/token-issuer.ts';
-import { createTokenEndpoint, isTokenRequest, TOKEN_BODY_LIMIT } from './modules/tokens/token-endpoint.ts';
-import { tokenRoutes } from './modules/tokens/token.routes.ts';
-import { TokenService, type TokenServiceOptions } from './modules/tokens/token.service.ts';
+import { createTokenEndpoint, type TokenEndpoint } from './modules/tokens/token-endpoint.ts';
+import { createServices, type Services, type ServicesDeps } from './services.ts';
 
-export interface AppDeps extends ContextDeps {
+export interface AppDeps extends ServicesDeps {
   /** Where logs go (tests capture them to prove secrets never appear). */
   logStream?: NodeJS.WritableStream;
-  limits?: TokenServiceOptions['limits'];
-  lastUsedFlushMs?: number;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  context: Context;
+  services: Services;
+  /** A request through the production request listener (token fast path included), not listening. */
+  inject(options: InjectOptions | string): Promise<InjectResponse>;
 }
 
 /**
- * Wires repositories → services → route plugins. Never listens: `server.ts` does, tests inject.
- * Closing the Fastify instance stops background work and closes what this function opened.
+ * Wires services → surfaces. Never listens: `server.ts` does, tests inject. Closing the Fastify
+ * instance stops background work and closes what this function opened.
  */
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<App> {
-  const context = await createContext(config, { adoptSigningAlg: true, ...deps });
-  const { clock, feed, keyring, database, signingKeys } = context;
+  const services = await createServices(config, { adoptSigningAlg: true, ...deps });
 
-  const lastUsed = new LastUsedRecorder(database.db, deps.lastUsedFlushMs);
-  const registry = new ClientRegistry(database.db, feed);
-  const issuer = new TokenIssuer(database.db, keyring, clock, signingKeys, feed, config.issuer);
-  const tokenService = new TokenService(registry, keyring, clock, lastUsed, {
-    audiences: config.audiences,
-    ...(deps.limits ? { limits: deps.limits } : {}),
-  });
-  feed.onChange((change) => {
-    if (change.kind === 'keys') signingKeys.markDirty();
-  });
-
-  let tokenEndpoint: ReturnType<typeof createTokenEndpoint> | null = null;
+  let tokenEndpoint: TokenEndpoint | null = null;
+  let fastifyHandler: RequestListener | null = null;
+  const listener = createRequestListener(
+    () => fastifyHandler!,
+    () => tokenEndpoint,
+  );
   const fastify = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
-    // The token endpoint answers before Fastify's router: most traffic is reused tokens, and the
-    // router's per-request work would be most of their cost (SPEC §7). Fastify's own route for
-    // the same path runs the same handler, which is what `inject()` exercises.
     serverFactory: (handler) => {
-      const server = createServer((request, response) =>
-        tokenEndpoint && isTokenRequest(request.url) ? tokenEndpoint(request, response) : handler(request, response),
-      );
-      // Longer than common load balancers' idle timeouts (60 s), so they never reuse a socket
-      // this side just closed; slow clients cannot hold a socket for long.
-      server.keepAliveTimeout = 72_000;
-      // `Expect: 100-continue` with a body over the token endpoint's limit: answer 413 instead of
-      // inviting the client to upload it.
-      server.on('checkContinue', (request, response) => {
-        if (tokenEndpoint && isTokenRequest(request.url) && Number(request.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) {
-          return tokenEndpoint(request, response);
-        }
-        response.writeContinue();
-        server.emit('request', request, response);
-      });
-      // Requests Node cannot parse never reach a handler: answer them without caching too.
-      server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-        if (!socket.writable) return socket.destroy();
-        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-        socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      });
-      server.headersTimeout = 20_000;
-      server.requestTimeout = 30_000;
-      return server;
+      fastifyHandler = handler as RequestListener;
+      return createHttpServer(listener, () => tokenEndpoint);
     },
     // No per-request log lines: the token endpoint's hot path must not pay for them (SPEC §7).
     logController: new LogController({ disableRequestLogging: true }),
@@ -85,33 +52,33 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     return503OnClosing: true,
   });
 
-  fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.code(error.status).headers(error.headers).send({ error: error.code, message: error.description, ...(error.details ? { details: error.details } : {}) });
-    }
-    if (error.statusCode && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: 'validation_failed', message: error.message });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'server_error', message: 'The server could not complete the request.' });
+  // Outside every surface (unknown paths, and anything a surface does not catch): the problem shape.
+  fastify.setErrorHandler((error, request, reply) => {
+    const status = error instanceof AppError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, error);
   });
-  fastify.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  fastify.setNotFoundHandler((request, reply) => sendProblem(reply, new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
 
-  tokenEndpoint = createTokenEndpoint({ service: tokenService, issuer, clock, log: fastify.log, trustProxy: config.trustProxy });
-  await fastify.register(tokenRoutes, { endpoint: tokenEndpoint });
-  await fastify.register(discoveryRoutes, { issuer: config.issuer, keys: signingKeys });
+  tokenEndpoint = createTokenEndpoint({
+    auth: services.clientAuthentication,
+    service: services.tokenService,
+    issuer: services.issuer,
+    clock: services.clock,
+    log: fastify.log,
+    trustProxy: config.trustProxy,
+  });
+  await fastify.register(oauthSurface, { services, tokenEndpoint });
+  await fastify.register(environmentApiSurface, { prefix: ENVIRONMENT_API_PREFIX, services });
 
-  fastify.addHook('onReady', async () => {
-    await feed.start();
-    lastUsed.start();
-    issuer.startSweeping();
-  });
-  fastify.addHook('onClose', async () => {
-    issuer.stop();
-    await lastUsed.stop();
-    await context.close();
-  });
-  return { fastify, context };
+  fastify.addHook('onReady', () => services.start());
+  fastify.addHook('onClose', () => services.close());
+  return {
+    fastify,
+    services,
+    async inject(options) {
+      await fastify.ready();
+      return inject(listener, options);
+    },
+  };
 }

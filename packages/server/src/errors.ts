@@ -11,36 +11,53 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_target: 400,
   too_many_requests: 429,
   server_error: 500,
+  temporarily_unavailable: 503,
+  invalid_token: 401,
+  insufficient_scope: 403,
   validation_failed: 400,
   not_found: 404,
   conflict: 409,
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unauthorized: 401,
+  forbidden: 403,
+  range_not_satisfiable: 416,
 };
 
+export interface AppErrorOptions {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Private: logged or audited, never sent. */
+  detail?: string;
+  details?: string[];
+  /** RFC 9457 `type` where a problem has its own (the Environment API's renderer uses it). */
+  problemType?: string;
+}
+
 /**
- * The one error type. `description` is public (sent to the client); `detail` is private (logged,
- * never sent). Routes decide the wire shape: RFC 6749 §5.2 at the token endpoint, the problem
- * shape elsewhere.
+ * The one error type: a closed code, a public description and a private `detail` (logged or
+ * audited, never sent). HTTP status and headers are defaults; each surface's renderer decides the
+ * wire shape (RFC 6749 §5.2, RFC 6750 + RFC 9457, or the management API's problem shape).
  */
 export class AppError extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
+  readonly details: string[] | undefined;
+  readonly problemType: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
     readonly description: string,
-    options: { status?: number; headers?: Record<string, string>; detail?: string; details?: string[] } = {},
+    options: AppErrorOptions = {},
   ) {
     super(options.detail ?? description);
     this.name = 'AppError';
     this.status = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};
     this.details = options.details;
+    this.problemType = options.problemType;
   }
-
-  readonly details: string[] | undefined;
 }
 
 export const isOAuthCode = (code: ErrorCode): code is OAuthErrorCode => (OAUTH_ERROR_CODES as readonly string[]).includes(code);
@@ -48,3 +65,30 @@ export const isOAuthCode = (code: ErrorCode): code is OAuthErrorCode => (OAUTH_E
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const invalid = (message: string, details?: string[]) =>
   new AppError('validation_failed', message, details ? { details } : {});
+
+const CLIENT_ERROR_CODES: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+};
+
+/**
+ * Any thrown value as an AppError: Fastify's own client errors (validation, bad JSON, body too
+ * large, unsupported content type) keep their status and message; anything else is a 500 whose
+ * message is never sent.
+ */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const candidate = error as { statusCode?: number; message?: string; validation?: unknown } | null;
+  const status = candidate?.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return new AppError(CLIENT_ERROR_CODES[status] ?? 'validation_failed', candidate?.message ?? 'Bad request', { status });
+  }
+  return new AppError('server_error', 'The server could not complete the request.', { detail: String(error) });
+}

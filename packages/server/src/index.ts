@@ -1,8 +1,9 @@
 export { buildApp, type App, type AppDeps } from './app.ts';
 export { loadConfig, ConfigError, normalizeUrl, SIGNING_ALGS, type Config, type SigningAlg } from './config.ts';
-export { createContext, MasterKeyMismatchError, type Context } from './context.ts';
+export { createServices, MasterKeyMismatchError, type Services } from './services.ts';
 export { serve } from './server.ts';
 export { AppError } from './errors.ts';
+export { CLI_ACTOR, type Actor } from './db/unit-of-work.ts';
 export { ManualClock, systemClock, type Clock } from './infra/clock.ts';
 export { Keyring } from './infra/keyring.ts';
 export { openDatabase, withStartupLock, type DatabaseHandle } from './db/database.ts';

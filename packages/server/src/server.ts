@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { createContext } from './context.ts';
+import { createServices } from './services.ts';
 
 export interface ServeOptions {
   /** Worker processes sharing the port (`serve --workers N`); 1 runs in this process. */
@@ -46,8 +46,8 @@ export async function serve(config: Readonly<Config>, options: ServeOptions = {}
  * start (exit 1); one that dies later is replaced, with a growing delay if it keeps dying.
  */
 async function superviseWorkers(config: Readonly<Config>, workers: number): Promise<void> {
-  const context = await createContext(config, { adoptSigningAlg: true });
-  await context.close();
+  const services = await createServices(config, { adoptSigningAlg: true });
+  await services.close();
 
   let stopping = false;
   let listening = 0;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const execFileAsync = promisify(execFile);
 import { describe, it } from 'node:test';
-import { ConfigError, createContext, loadConfig, normalizeUrl } from '../src/index.ts';
+import { ConfigError, createServices, loadConfig, normalizeUrl } from '../src/index.ts';
 import { createTestDatabase, dialects } from './helpers/database.ts';
 
 describe('configuration', () => {
@@ -52,13 +52,13 @@ describe('master key', () => {
   it('is generated into the data dir with mode 0600 for SQLite, and reused', async () => {
     const database = await createTestDatabase('sqlite');
     const config = loadConfig({ LATCHKEY_DATA_DIR: database.dataDir });
-    const first = await createContext(config);
+    const first = await createServices(config);
     const id = first.keyring.id;
     await first.close();
     const file = path.join(database.dataDir, 'master.key');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').length, 32);
-    const second = await createContext(config);
+    const second = await createServices(config);
     assert.equal(second.keyring.id, id);
     await second.close();
     await database.drop();
@@ -68,9 +68,9 @@ describe('master key', () => {
     it(`a process with another master key refuses to start with a clear message (${dialect})`, async () => {
       const database = await createTestDatabase(dialect);
       const env = { LATCHKEY_DATA_DIR: database.dataDir, ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}) };
-      const first = await createContext(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') }));
+      const first = await createServices(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') }));
       await first.close();
-      await assert.rejects(createContext(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') })), /master key does not match this database/);
+      await assert.rejects(createServices(loadConfig({ ...env, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') })), /master key does not match this database/);
       await database.drop();
     });
 
@@ -81,9 +81,9 @@ describe('master key', () => {
         LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
         ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       };
-      const server = await createContext(loadConfig({ ...env, LATCHKEY_SIGNING_ALG: 'EdDSA' }), { adoptSigningAlg: true });
+      const server = await createServices(loadConfig({ ...env, LATCHKEY_SIGNING_ALG: 'EdDSA' }), { adoptSigningAlg: true });
       await server.close();
-      const cli = await createContext(loadConfig(env));
+      const cli = await createServices(loadConfig(env));
       const algs = async () => (await cli.database.db.selectFrom('signing_keys').select(['alg', 'retires_at']).execute());
       assert.deepEqual(await algs(), [{ alg: 'EdDSA', retires_at: null }], 'the CLI (RS256 by default) left the key alone');
       const rotation = await cli.signingKeys.rotate();
@@ -105,8 +105,9 @@ describe('master key', () => {
       const runs = await Promise.all(
         Array.from({ length: 4 }, () => execFileAsync(process.execPath, [cli, 'migrate', '--json'], { env })),
       );
-      for (const run of runs) assert.equal(JSON.parse(run.stdout).migrations.length, 1);
-      const context = await createContext(loadConfig(env));
+      const { MIGRATIONS } = await import('../src/db/migrate.ts');
+      for (const run of runs) assert.deepEqual(JSON.parse(run.stdout).migrations, MIGRATIONS.map((m) => m.name));
+      const context = await createServices(loadConfig(env));
       const keys = await context.database.db.selectFrom('signing_keys').selectAll().execute();
       assert.equal(keys.length, 1, 'exactly one signing key');
       await context.close();

@@ -15,7 +15,7 @@ for (const dialect of dialects()) {
 
     it('never reads or changes another environment\'s integration', async () => {
       const a = await h.integration('alpha');
-      const { integrations } = h.app.context;
+      const { integrations } = h.app.services;
       for (const ref of [a.id, a.clientId]) {
         await assert.rejects(integrations.get('beta', ref), /not found/);
         await assert.rejects(integrations.update('beta', ref, { name: 'taken' }), /not found/);
@@ -40,10 +40,10 @@ for (const dialect of dialects()) {
     });
 
     it('validates settings: reuse window ≤ TTL ≤ 30 days', async () => {
-      await assert.rejects(h.app.context.environments.create({ id: 'bad-window', tokenTtlSeconds: 600, tokenReuseWindowSeconds: 601 }), /Invalid environment settings/);
-      await assert.rejects(h.app.context.environments.create({ id: 'too-long', tokenTtlSeconds: 31 * 86400 }), /Invalid environment settings/);
-      await assert.rejects(h.app.context.environments.create({ id: 'Bad_Id' }), /Invalid environment id/);
-      await assert.rejects(h.app.context.environments.create({ id: 'alpha' }), /already exists/);
+      await assert.rejects(h.app.services.environments.create({ id: 'bad-window', tokenTtlSeconds: 600, tokenReuseWindowSeconds: 601 }), /Invalid environment settings/);
+      await assert.rejects(h.app.services.environments.create({ id: 'too-long', tokenTtlSeconds: 31 * 86400 }), /Invalid environment settings/);
+      await assert.rejects(h.app.services.environments.create({ id: 'Bad_Id' }), /Invalid environment id/);
+      await assert.rejects(h.app.services.environments.create({ id: 'alpha' }), /already exists/);
     });
   });
 

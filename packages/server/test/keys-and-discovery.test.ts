@@ -8,7 +8,7 @@ import { JWKS_MAX_AGE_SECONDS } from '../src/modules/keys/signing-keys.service.t
 const credsOf = (i: { clientId: string; clientSecret: string }) => ({ grant_type: 'client_credentials', client_id: i.clientId, client_secret: i.clientSecret });
 
 async function jwks(h: Harness): Promise<JSONWebKeySet> {
-  const reply = await h.app.fastify.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+  const reply = await h.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
   assert.equal(reply.statusCode, 200);
   assert.equal(reply.headers['cache-control'], `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
   return reply.json() as JSONWebKeySet;
@@ -44,7 +44,7 @@ for (const dialect of dialects()) {
       });
 
       it('discovery lists the algorithm of every published key', async () => {
-        const doc = (await h.app.fastify.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json();
+        const doc = (await h.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json();
         assert.deepEqual(doc.id_token_signing_alg_values_supported, [alg]);
       });
     });
@@ -60,7 +60,7 @@ for (const dialect of dialects()) {
 
     it('publishes RFC 8414 and OpenID discovery documents with the exact issuer', async () => {
       for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-        const doc = (await h.app.fastify.inject({ method: 'GET', url })).json();
+        const doc = (await h.app.inject({ method: 'GET', url })).json();
         assert.equal(doc.issuer, ISSUER);
         assert.equal(doc.token_endpoint, `${ISSUER}/oauth/token`);
         assert.equal(doc.jwks_uri, `${ISSUER}/.well-known/jwks.json`);
@@ -71,11 +71,11 @@ for (const dialect of dialects()) {
     });
 
     it('stores private keys encrypted', async () => {
-      const rows = await h.app.context.database.db.selectFrom('signing_keys').selectAll().execute();
+      const rows = await h.app.services.database.db.selectFrom('signing_keys').selectAll().execute();
       assert.ok(rows.length >= 1);
       for (const row of rows) {
         assert.ok(!row.private_key.includes('PRIVATE KEY'));
-        assert.equal(row.master_key_id, h.app.context.keyring.id);
+        assert.equal(row.master_key_id, h.app.services.keyring.id);
       }
     });
 
@@ -83,7 +83,7 @@ for (const dialect of dialects()) {
       const integration = await h.integration('demo');
       const oldToken = String((await h.token(credsOf(integration))).body.access_token);
       const oldKid = decodeJwt(oldToken).header.kid;
-      const rotation = await h.app.context.signingKeys.rotate();
+      const rotation = await h.app.services.signingKeys.rotate();
       const published = (await jwks(h)).keys.map((key) => key.kid);
       assert.deepEqual(published.sort(), [oldKid, rotation.kid].sort(), 'both keys published at once');
 
@@ -105,7 +105,7 @@ for (const dialect of dialects()) {
       h.clock.advance(86_400_000);
       assert.ok((await jwks(h)).keys.some((key) => key.kid === oldKid), 'published until every token it signed expired');
       h.clock.advance(30 * 86_400_000);
-      await h.app.context.signingKeys.load();
+      await h.app.services.signingKeys.load();
       assert.ok(!(await jwks(h)).keys.some((key) => key.kid === oldKid), 'unpublished after the longest possible lifetime');
     });
 
@@ -113,7 +113,7 @@ for (const dialect of dialects()) {
       const integration = await h.integration('demo');
       const before = String((await h.token(credsOf(integration))).body.access_token);
       const oldKid = decodeJwt(before).header.kid;
-      const rotation = await h.app.context.signingKeys.rotate({ emergency: true });
+      const rotation = await h.app.services.signingKeys.rotate({ emergency: true });
       const keys = (await jwks(h)).keys.map((key) => key.kid);
       assert.ok(!keys.includes(oldKid as string), 'old key no longer published');
       const after = String((await h.token(credsOf(integration))).body.access_token);
@@ -124,7 +124,7 @@ for (const dialect of dialects()) {
 
     it('a rotation made by another process reaches this node through the change feed', async () => {
       const second = await h.secondNode();
-      const rotation = await second.context.signingKeys.rotate();
+      const rotation = await second.services.signingKeys.rotate();
       const started = Date.now();
       for (;;) {
         const kids = (await jwks(h)).keys.map((key) => key.kid);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createContext, loadConfig } from '../src/index.ts';
+import { createServices, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
 import { CLI, processEnv, run, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
@@ -14,7 +14,7 @@ for (const dialect of dialects()) {
     before(async () => {
       database = await createTestDatabase(dialect);
       env = processEnv(database, { PUBLIC_URL: 'http://latchkey.test' });
-      const context = await createContext(loadConfig(env));
+      const context = await createServices(loadConfig(env));
       await context.environments.create({ id: 'demo' });
       const integration = await context.integrations.create('demo', { name: 'CI', preset: 'all' });
       credentials = { client_id: integration.clientId, client_secret: integration.clientSecret };

@@ -4,7 +4,7 @@ import { auth } from 'express-oauth2-jwt-bearer';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
-import { createContext, loadConfig } from '../src/index.ts';
+import { createServices, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
 import { processEnv, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
@@ -22,7 +22,7 @@ for (const dialect of dialects()) {
     before(async () => {
       database = await createTestDatabase(dialect);
       const env = processEnv(database);
-      const context = await createContext(loadConfig(env));
+      const context = await createServices(loadConfig(env));
       await context.environments.create({ id: 'demo' });
       ({ clientId, clientSecret } = await context.integrations.create('demo', { name: 'CI', preset: 'all' }));
       await context.close();

@@ -144,13 +144,13 @@ for (const dialect of dialects()) {
         assert.equal(form.status, 400);
         assert.equal(form.body.error, 'invalid_request');
         const raw = `{"grant_type":"client_credentials","client_id":"${clientId}","client_secret":"${clientSecret}","client_id":"${clientId}"}`;
-        const json = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: raw });
+        const json = await h.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: raw });
         assert.equal(json.statusCode, 400);
         assert.equal(json.json().error, 'invalid_request');
       });
       it('reads JSON keys exactly: an escaped repeat is refused, a nested known name is ignored', async () => {
         const escaped = `{"grant_type":"password","grant\\u005ftype":"client_credentials","client_id":"${clientId}","client_secret":"${clientSecret}"}`;
-        const refused = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: escaped });
+        const refused = await h.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: escaped });
         assert.equal(refused.statusCode, 400);
         assert.match(refused.json().error_description, /grant_type.*repeated/);
         const nested = await h.token({ ...creds(), extra: { client_id: 'x', n: [1, { scope: 2 }] }, more: 5 });
@@ -158,7 +158,7 @@ for (const dialect of dialects()) {
       });
       it('sees every resource of a JSON body, also when the key repeats', async () => {
         const body = `{"grant_type":"client_credentials","client_id":"${clientId}","client_secret":"${clientSecret}","resource":"https://elsewhere.example","resource":"${ISSUER}"}`;
-        const reply = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: body });
+        const reply = await h.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: body });
         assert.equal(reply.json().error, 'invalid_target');
         const array = await h.token({ ...creds(), resource: [ISSUER, ISSUER] });
         assert.equal(array.status, 200);
@@ -171,22 +171,22 @@ for (const dialect of dialects()) {
         const number = await h.token({ ...creds(), scope: 5 });
         assert.equal(number.status, 400);
         assert.equal(number.body.error, 'invalid_request');
-        const broken = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '{"grant_type":' });
+        const broken = await h.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '{"grant_type":' });
         assert.equal(broken.statusCode, 400);
         assert.deepEqual(Object.keys(broken.json()), ['error', 'error_description']);
-        const array = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '[]' });
+        const array = await h.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '[]' });
         assert.equal(array.json().error, 'invalid_request');
       });
       it('refuses another content type, and a missing one, with invalid_request', async () => {
         for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
-          const reply = await h.app.fastify.inject({ method: 'POST', url: '/oauth/token', headers, payload: new URLSearchParams(creds()).toString() });
+          const reply = await h.app.inject({ method: 'POST', url: '/oauth/token', headers, payload: new URLSearchParams(creds()).toString() });
           assert.equal(reply.statusCode, 400, JSON.stringify(headers));
           assert.equal(reply.json().error, 'invalid_request');
           assert.equal(reply.headers['cache-control'], 'no-store');
         }
       });
       it('refuses credentials in the query string', async () => {
-        const reply = await h.app.fastify.inject({
+        const reply = await h.app.inject({
           method: 'POST',
           url: `/oauth/token?client_secret=${clientSecret}`,
           headers: { 'content-type': 'application/json' },
@@ -203,7 +203,7 @@ for (const dialect of dialects()) {
       });
       it('answers other methods with 405 and Allow: POST', async () => {
         for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS'] as const) {
-          const reply = await h.app.fastify.inject({ method, url: '/oauth/token' });
+          const reply = await h.app.inject({ method, url: '/oauth/token' });
           assert.equal(reply.statusCode, 405, method);
           assert.equal(reply.headers.allow, 'POST');
         }
@@ -225,7 +225,7 @@ for (const dialect of dialects()) {
       it('gives one message for unknown client, wrong secret and disabled integration', async () => {
         const victim = await h.integration('demo');
         const other = await h.integration('demo');
-        await h.app.context.integrations.update('demo', victim.id, { disabled: true });
+        await h.app.services.integrations.update('demo', victim.id, { disabled: true });
         const replies = await Promise.all([
           h.token({ ...creds(), client_id: 'A'.repeat(32) }),
           h.token({ ...creds(), client_secret: other.clientSecret }),
@@ -278,7 +278,7 @@ for (const dialect of dialects()) {
 
     describe('throttling', () => {
       it('counts IPv6 sources by /64, so rotating addresses inside one network does not evade it', async () => {
-        const { throttleSource } = await import('../src/modules/tokens/token.service.ts');
+        const { throttleSource } = await import('../src/modules/oauth/client-authentication.ts');
         assert.equal(throttleSource('2001:db8:1:2::1'), throttleSource('2001:DB8:1:2:ffff::9'));
         assert.notEqual(throttleSource('2001:db8:1:2::1'), throttleSource('2001:db8:1:3::1'));
         assert.equal(throttleSource('203.0.113.9'), '203.0.113.9');
@@ -288,7 +288,7 @@ for (const dialect of dialects()) {
         const fromAttacker = { 'x-forwarded-for': '203.0.113.9' };
         const wrong = { grant_type: 'client_credentials', client_id: target.clientId, client_secret: readOnly.clientSecret };
         const attacker = async () =>
-          h.app.fastify.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '203.0.113.9', headers: { 'content-type': 'application/json', ...fromAttacker }, payload: JSON.stringify(wrong) });
+          h.app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '203.0.113.9', headers: { 'content-type': 'application/json', ...fromAttacker }, payload: JSON.stringify(wrong) });
         let last;
         for (let i = 0; i < 11; i++) last = await attacker();
         assert.equal(last!.statusCode, 429);

@@ -37,7 +37,7 @@ for (const dialect of dialects()) {
       await h.env('shrinking');
       const integration = await h.integration('shrinking');
       const before = await h.token(credsOf(integration));
-      await h.app.context.environments.update('shrinking', { tokenTtlSeconds: 7200 });
+      await h.app.services.environments.update('shrinking', { tokenTtlSeconds: 7200 });
       const after = await h.token(credsOf(integration));
       assert.notEqual(after.body.access_token, before.body.access_token);
       assert.equal(after.body.expires_in, 7200);
@@ -62,7 +62,7 @@ for (const dialect of dialects()) {
       const second = await h.secondNode();
       const integration = await h.integration('demo');
       const request = (node: typeof h.app) =>
-        node.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
+        node.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
       const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => request(i % 2 ? second : h.app)));
       assert.deepEqual(replies.map((r) => r.statusCode), Array(10).fill(200));
       assert.equal(new Set(replies.map((r) => r.json().access_token)).size, 1);
@@ -77,12 +77,12 @@ for (const dialect of dialects()) {
     });
 
     for (const [change, apply] of [
-      ['a scope change', (h: Harness, id: string) => h.app.context.integrations.update('demo', id, { scopes: ['template:read', 'template:list', 'font:list'] })],
-      ['an added scope', (h: Harness, id: string) => h.app.context.integrations.update('demo', id, { preset: 'all' })],
-      ['revoking all tokens', (h: Harness, id: string) => h.app.context.integrations.revokeTokens('demo', id)],
+      ['a scope change', (h: Harness, id: string) => h.app.services.integrations.update('demo', id, { scopes: ['template:read', 'template:list', 'font:list'] })],
+      ['an added scope', (h: Harness, id: string) => h.app.services.integrations.update('demo', id, { preset: 'all' })],
+      ['revoking all tokens', (h: Harness, id: string) => h.app.services.integrations.revokeTokens('demo', id)],
       ['disable and enable', async (h: Harness, id: string) => {
-        await h.app.context.integrations.update('demo', id, { disabled: true });
-        await h.app.context.integrations.update('demo', id, { disabled: false });
+        await h.app.services.integrations.update('demo', id, { disabled: true });
+        await h.app.services.integrations.update('demo', id, { disabled: false });
       }],
     ] as const) {
       it(`ends reuse of earlier tokens after ${change}`, async () => {
@@ -97,29 +97,29 @@ for (const dialect of dialects()) {
 
     it('moves tokensNotBefore on revoke, disable and a removed scope, and new tokens have iat ≥ it', async () => {
       const integration = await h.integration('demo');
-      const revoked = await h.app.context.integrations.revokeTokens('demo', integration.id);
+      const revoked = await h.app.services.integrations.revokeTokens('demo', integration.id);
       const notBefore = Date.parse(String(revoked.tokensNotBefore)) / 1000;
       assert.ok(notBefore > h.clock.now() / 1000);
       const token = await h.token(credsOf(integration));
       assert.ok(Number(decodeJwt(String(token.body.access_token)).payload.iat) >= notBefore);
       h.clock.advance(5000);
-      const added = await h.app.context.integrations.update('demo', integration.id, { preset: 'all' });
+      const added = await h.app.services.integrations.update('demo', integration.id, { preset: 'all' });
       assert.equal(added.tokensNotBefore, revoked.tokensNotBefore, 'no scope removed: tokens stay valid');
-      const removed = await h.app.context.integrations.update('demo', integration.id, { preset: 'read-only' });
+      const removed = await h.app.services.integrations.update('demo', integration.id, { preset: 'read-only' });
       assert.ok(Date.parse(String(removed.tokensNotBefore)) > Date.parse(String(revoked.tokensNotBefore)));
     });
 
     it('refuses a deleted integration at once', async () => {
       const integration = await h.integration('demo');
       assert.equal((await h.token(credsOf(integration))).status, 200);
-      await h.app.context.integrations.delete('demo', integration.id);
+      await h.app.services.integrations.delete('demo', integration.id);
       assert.equal((await h.token(credsOf(integration))).status, 401);
     });
 
     it('stores reusable tokens encrypted, never in plain text', async () => {
       const integration = await h.integration('demo');
       const reply = await h.token(credsOf(integration));
-      const rows = await h.app.context.database.db.selectFrom('reusable_tokens').selectAll().where('integration_id', '=', integration.id).execute();
+      const rows = await h.app.services.database.db.selectFrom('reusable_tokens').selectAll().where('integration_id', '=', integration.id).execute();
       assert.equal(rows.length, 1);
       const token = String(reply.body.access_token);
       assert.ok(!rows[0]!.token.includes(token.split('.')[1]!));
@@ -130,7 +130,7 @@ for (const dialect of dialects()) {
       const integration = await h.integration('demo');
       const before = await h.token(credsOf(integration));
       const restarted = await h.secondNode();
-      const reply = await restarted.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
+      const reply = await restarted.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
       assert.equal(reply.json().access_token, before.body.access_token);
     });
 
@@ -139,10 +139,10 @@ for (const dialect of dialects()) {
       const second = await h.secondNode();
       const integration = await h.integration('demo');
       const ask = () =>
-        second.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
+        second.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(credsOf(integration)) });
       assert.equal((await ask()).statusCode, 200);
       await before();
-      await h.app.context.integrations.update('demo', integration.id, { disabled: true });
+      await h.app.services.integrations.update('demo', integration.id, { disabled: true });
       const started = Date.now();
       while ((await ask()).statusCode === 200) {
         assert.ok(Date.now() - started < 1000, 'the other node still accepts a disabled integration after 1 s');
@@ -155,12 +155,12 @@ for (const dialect of dialects()) {
     it('still sees a change within a second after a burst of other changes', () =>
       otherNodeRefusesWithinASecond(async () => {
         const burst = Array.from({ length: 2500 }, () => ({ environment_id: 'demo', kind: 'integration', entity_id: 'X'.repeat(32), created_at: h.clock.now() }));
-        for (let i = 0; i < burst.length; i += 500) await h.app.context.database.db.insertInto('change_feed').values(burst.slice(i, i + 500)).execute();
+        for (let i = 0; i < burst.length; i += 500) await h.app.services.database.db.insertInto('change_feed').values(burst.slice(i, i + 500)).execute();
       }));
 
     it('answers a request under way with the state after a change, not before it', async () => {
       const integration = await h.integration('demo');
-      const keys = h.app.context.signingKeys;
+      const keys = h.app.services.signingKeys;
       const signer = keys.signer;
       let entered!: () => void;
       let release!: () => void;
@@ -175,7 +175,7 @@ for (const dialect of dialects()) {
       try {
         const underway = h.token(credsOf(integration));
         await inside;
-        await h.app.context.integrations.update('demo', integration.id, { disabled: true });
+        await h.app.services.integrations.update('demo', integration.id, { disabled: true });
         release();
         const reply = await underway;
         assert.equal(reply.status, 401, 'a token minted from the state before the change was handed out');
@@ -187,7 +187,7 @@ for (const dialect of dialects()) {
     describe('secret rotation', () => {
       it('keeps the previous secret valid for the grace period, and not a moment longer', async () => {
         const integration = await h.integration('demo');
-        const rotated = await h.app.context.integrations.regenerateSecret('demo', integration.id, 60);
+        const rotated = await h.app.services.integrations.regenerateSecret('demo', integration.id, 60);
         assert.notEqual(rotated.clientSecret, integration.clientSecret);
         assert.equal((await h.token(credsOf(integration))).status, 200, 'old secret within grace');
         assert.equal((await h.token(credsOf(rotated))).status, 200, 'new secret');
@@ -197,12 +197,12 @@ for (const dialect of dialects()) {
       });
       it('keeps at most two secrets live, and with no grace the previous one stops at once', async () => {
         const integration = await h.integration('demo');
-        const one = await h.app.context.integrations.regenerateSecret('demo', integration.id, 600);
-        const two = await h.app.context.integrations.regenerateSecret('demo', integration.id, 600);
+        const one = await h.app.services.integrations.regenerateSecret('demo', integration.id, 600);
+        const two = await h.app.services.integrations.regenerateSecret('demo', integration.id, 600);
         assert.equal((await h.token(credsOf(integration))).status, 401, 'the oldest is gone');
         assert.equal((await h.token(credsOf(one))).status, 200);
         assert.equal(two.secrets.length, 2);
-        const three = await h.app.context.integrations.regenerateSecret('demo', integration.id);
+        const three = await h.app.services.integrations.regenerateSecret('demo', integration.id);
         assert.equal((await h.token(credsOf(two))).status, 401);
         assert.equal((await h.token(credsOf(three))).status, 200);
         assert.equal(three.secrets.length, 1);
@@ -210,12 +210,12 @@ for (const dialect of dialects()) {
       it('stores secrets only as keyed hashes, and records lastUsedAt in batches', async () => {
         const integration = await h.integration('demo');
         assert.equal((await h.token(credsOf(integration))).status, 200);
-        const rows = await h.app.context.database.db.selectFrom('integration_secrets').selectAll().where('integration_id', '=', integration.id).execute();
+        const rows = await h.app.services.database.db.selectFrom('integration_secrets').selectAll().where('integration_id', '=', integration.id).execute();
         assert.ok(!JSON.stringify(rows).includes(integration.clientSecret.slice(10, 40)));
         assert.equal(rows[0]!.last_used_at, null, 'not written per request');
         await h.app.fastify.close();
         const reopened = await h.secondNode();
-        const shown = await reopened.context.integrations.get('demo', integration.id);
+        const shown = await reopened.services.integrations.get('demo', integration.id);
         assert.equal(shown.secrets[0]!.lastUsedAt, new Date(h.clock.now()).toISOString(), 'flushed on close');
       });
     });

@@ -1,7 +1,7 @@
 import type { Environment } from '@latchkey/contract';
 import { optionalInteger, parse, requireString } from '../args.ts';
 import { printJson, printLines, UsageError } from '../output.ts';
-import { withContext } from '../with-context.ts';
+import { withServices } from '../with-services.ts';
 
 const settingsFlags = {
   'display-name': { type: 'string' },
@@ -21,7 +21,7 @@ export async function envCommand(args: string[]): Promise<void> {
     tokenTtlSeconds: optionalInteger(values['token-ttl-seconds'], '--token-ttl-seconds'),
     tokenReuseWindowSeconds: optionalInteger(values['token-reuse-window-seconds'], '--token-reuse-window-seconds'),
   };
-  await withContext(async ({ environments }) => {
+  await withServices(async ({ environments }) => {
     if (action === 'create') {
       const env = await environments.create({ id: requireString(positionals[0], 'the environment id'), ...settings });
       return values.json ? printJson(env) : printLines([`Created environment ${describe(env)}`]);

@@ -2,7 +2,7 @@ import type { Integration, IntegrationWithSecret } from '@latchkey/contract';
 import { parseScopeList } from '@latchkey/server';
 import { optionalInteger, parse, requireString } from '../args.ts';
 import { printJson, printLines, UsageError } from '../output.ts';
-import { withContext } from '../with-context.ts';
+import { withServices } from '../with-services.ts';
 
 const flags = {
   env: { type: 'string' },
@@ -44,7 +44,7 @@ export async function integrationsCommand(args: string[]): Promise<void> {
   const scopes = values.scopes === undefined ? undefined : parseScopeList(values.scopes);
   const json = values.json === true;
 
-  await withContext(async ({ integrations }) => {
+  await withServices(async ({ integrations }) => {
     switch (action) {
       case 'create': {
         const created = await integrations.create(env, {

@@ -1,7 +1,7 @@
 import { SIGNING_ALGS, type SigningAlg } from '@latchkey/server';
 import { parse } from '../args.ts';
 import { printJson, printLines, UsageError } from '../output.ts';
-import { withContext } from '../with-context.ts';
+import { withServices } from '../with-services.ts';
 
 /** `latchkey keys rotate [--emergency] [--alg A]`: keeps the current algorithm unless --alg names another. */
 export async function keysCommand(args: string[]): Promise<void> {
@@ -10,7 +10,7 @@ export async function keysCommand(args: string[]): Promise<void> {
   if (action !== 'rotate') throw new UsageError('usage: latchkey keys rotate [--emergency] [--alg RS256|ES256|EdDSA]');
   const alg = values.alg as SigningAlg | undefined;
   if (alg !== undefined && !SIGNING_ALGS.includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-  await withContext(async ({ signingKeys }) => {
+  await withServices(async ({ signingKeys }) => {
     const result = await signingKeys.rotate({ emergency: values.emergency === true, ...(alg ? { alg } : {}) });
     if (values.json) return printJson(result);
     printLines([

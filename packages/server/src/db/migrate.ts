@@ -1,5 +1,7 @@
 import type { DatabaseHandle, Dialect, DbOrTrx } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
+import { revocationAndAudit } from './migrations/0002-revocation-and-audit.ts';
+import { content } from './migrations/0003-content.ts';
 
 export interface Migration {
   name: string;
@@ -7,7 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. The same TypeScript serves SQLite and PostgreSQL. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, revocationAndAudit, content];
 
 /**
  * Applies pending migrations. Call it inside `withStartupLock`: the caller's transaction makes a

@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
+import type { ContentTables } from './schema-content.ts';
 
 /**
  * Kysely's view of the schema. Times are epoch milliseconds (bigint in PostgreSQL, parsed to
  * number), booleans are 0/1 integers: one representation on both dialects.
  */
-export interface Database {
+export interface Database extends ContentTables {
   latchkey_meta: { key: string; value: string };
   latchkey_migrations: { name: string; applied_at: number };
   environments: {
@@ -28,6 +29,8 @@ export interface Database {
     tokens_not_before: number | null;
     /** Bumped by every change that must end token reuse; part of the reuse key. */
     token_generation: number;
+    /** 1: tokens with write or output scopes are accepted on browser requests (SPEC §4). */
+    allow_browser_writes: number;
     created_by: string;
     created_at: number;
     updated_at: number;
@@ -72,6 +75,30 @@ export interface Database {
     scope: string;
     issued_at: number;
     expires_at: number;
+  };
+  revoked_tokens: {
+    jti: string;
+    environment_id: string;
+    integration_id: string;
+    revoked_at: number;
+    /** Epoch seconds. */
+    expires_at: number;
+  };
+  audit_log: {
+    id: string;
+    environment_id: string | null;
+    at: number;
+    actor_type: string;
+    actor_id: string;
+    action: string;
+    target_type: string;
+    target_id: string;
+    /** JSON of the changed non-secret fields. */
+    changes: string | null;
+    /** A refusal's private reason (unknown_client, wrong_secret, …). */
+    reason: string | null;
+    address: string | null;
+    user_agent: string | null;
   };
   change_feed: {
     seq: Generated<number>;

@@ -21,6 +21,12 @@ export interface Harness {
   token(body: Record<string, unknown>, headers?: Record<string, string>): Promise<TokenReply>;
   /** POST /oauth/token with a form body. */
   tokenForm(body: string | Record<string, string>, headers?: Record<string, string>): Promise<TokenReply>;
+  /** Any request, through the production request listener. */
+  inject: App['inject'];
+  /** An access token of a new integration of `env` (default: every scope). */
+  apiToken(env: string, input?: { scopes?: string[]; preset?: string; name?: string }): Promise<string>;
+  /** A request to the Environment API of `env`: `path` is relative to `…/environment/{env}/`. */
+  api(env: string, method: string, path: string, options?: ApiOptions): Promise<ApiReply>;
   /** A second app on the same database, as a second node would be. */
   secondNode(): Promise<App>;
   close(): Promise<void>;
@@ -31,6 +37,23 @@ export interface TokenReply {
   headers: Record<string, string | string[] | number | undefined>;
   body: Record<string, unknown>;
 }
+
+export interface ApiOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  /** JSON-encoded unless a string or Buffer. */
+  body?: unknown;
+}
+
+export interface ApiReply {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  /** Parsed JSON when the body is JSON, else the text. */
+  body: any;
+  raw: string;
+}
+
+export const API_PREFIX = '/grafx/api/v1/environment';
 
 export interface HarnessOptions {
   env?: Record<string, string>;
@@ -64,7 +87,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {},
   });
 
-  return {
+  const harness: Harness = {
     app,
     clock,
     config,
@@ -72,11 +95,11 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     masterKey,
     logs: () => logText,
     async env(id = 'demo', settings = {}) {
-      await app.context.environments.create({ id, displayName: id, ...settings });
+      await app.services.environments.create({ id, displayName: id, ...settings });
       return id;
     },
     integration(env, input = {}) {
-      return app.context.integrations.create(env, {
+      return app.services.integrations.create(env, {
         name: input.name ?? 'CI',
         description: 'test integration',
         ...(input.scopes ? { scopes: input.scopes } : { preset: input.preset ?? 'all' }),
@@ -84,14 +107,40 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     },
     async token(body, headers = {}) {
       return reply(
-        await app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) }),
+        await app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) }),
       );
     },
     async tokenForm(body, headers = {}) {
       const payload = typeof body === 'string' ? body : new URLSearchParams(body).toString();
       return reply(
-        await app.fastify.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload }),
+        await app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload }),
       );
+    },
+    inject: (options) => app.inject(options),
+    async apiToken(env, input = {}) {
+      const integration = await harness.integration(env, input);
+      const reply = await harness.token({ grant_type: 'client_credentials', client_id: integration.clientId, client_secret: integration.clientSecret });
+      if (reply.status !== 200) throw new Error(`token request failed: ${JSON.stringify(reply.body)}`);
+      return reply.body.access_token as string;
+    },
+    async api(env, method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
+      let payload: string | Buffer | undefined;
+      if (options.body !== undefined) {
+        if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) payload = options.body;
+        else {
+          payload = JSON.stringify(options.body);
+          headers['content-type'] ??= 'application/json';
+        }
+      }
+      const response = await app.inject({ method: method as 'GET', url: `${API_PREFIX}/${env}/${path}`, headers, ...(payload !== undefined ? { payload } : {}) });
+      const type = String(response.headers['content-type'] ?? '');
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: type.includes('json') && response.body ? JSON.parse(response.body) : response.body,
+        raw: response.body,
+      };
     },
     async secondNode() {
       const second = await buildApp(config, { ...deps, database: undefined, logStream: new PassThrough() });
@@ -105,6 +154,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
       if (!options.database) await database.drop();
     },
   };
+  return harness;
 }
 
 /** Decodes a JWT's header and payload without verifying (verification tests use jose). */

@@ -1,7 +1,7 @@
 import { ENVIRONMENT_ID_PATTERN, MAX_TOKEN_TTL_SECONDS, type Environment } from '@latchkey/contract';
 import { AppError, invalid, notFound } from '../../errors.ts';
 import { iso, type Clock } from '../../infra/clock.ts';
-import { recordChange, type ChangeFeed } from '../../infra/change-feed.ts';
+import { CLI_ACTOR, type Actor, type UnitOfWork } from '../../db/unit-of-work.ts';
 import type { Db } from '../../db/database.ts';
 import { EnvironmentsRepository, type EnvironmentRow } from './environments.repository.ts';
 
@@ -49,12 +49,12 @@ export class EnvironmentsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly feed: ChangeFeed | null,
+    private readonly unitOfWork: UnitOfWork,
   ) {
     this.repository = new EnvironmentsRepository(db);
   }
 
-  async create(input: EnvironmentInput): Promise<Environment> {
+  async create(input: EnvironmentInput, actor: Actor = CLI_ACTOR): Promise<Environment> {
     if (!ID_RE.test(input.id)) {
       throw invalid('Invalid environment id', [
         'id must be 3 to 63 lower-case letters, digits or hyphens, starting and ending with a letter or digit',
@@ -76,7 +76,13 @@ export class EnvironmentsService {
     };
     if (await this.repository.find(input.id)) throw new AppError('conflict', `Environment "${input.id}" already exists`);
     try {
-      await this.repository.insert(row);
+      await this.unitOfWork.commit(
+        {
+          actor,
+          audit: { environmentId: row.id, action: 'environment.create', target: { type: 'environment', id: row.id }, changes: { displayName, tokenTtlSeconds: ttl, tokenReuseWindowSeconds: window } },
+        },
+        (trx) => this.repository.withTransaction(trx).insert(row),
+      );
     } catch (error) {
       if (await this.repository.find(input.id)) throw new AppError('conflict', `Environment "${input.id}" already exists`);
       throw error;
@@ -94,7 +100,7 @@ export class EnvironmentsService {
     return toEnvironment(row);
   }
 
-  async update(environmentId: string, patch: EnvironmentSettingsPatch): Promise<Environment> {
+  async update(environmentId: string, patch: EnvironmentSettingsPatch, actor: Actor = CLI_ACTOR): Promise<Environment> {
     const current = await this.repository.find(environmentId);
     if (!current) throw notFound(`Environment "${environmentId}"`);
     const ttl = patch.tokenTtlSeconds ?? current.token_ttl_seconds;
@@ -108,12 +114,18 @@ export class EnvironmentsService {
       token_reuse_window_seconds: window,
       updated_at: now,
     };
-    const change = { kind: 'environment', environmentId, entityId: environmentId } as const;
-    await this.db.transaction().execute(async (trx) => {
-      await this.repository.withTransaction(trx).update(environmentId, next);
-      await recordChange(trx, change, now);
-    });
-    this.feed?.publishLocal(change);
+    const changes: Record<string, unknown> = {};
+    if (next.display_name !== current.display_name) changes.displayName = next.display_name;
+    if (ttl !== current.token_ttl_seconds) changes.tokenTtlSeconds = ttl;
+    if (window !== current.token_reuse_window_seconds) changes.tokenReuseWindowSeconds = window;
+    await this.unitOfWork.commit(
+      {
+        actor,
+        change: { kind: 'environment', environmentId, entityId: environmentId },
+        audit: { environmentId, action: 'environment.update', target: { type: 'environment', id: environmentId }, changes },
+      },
+      (trx) => this.repository.withTransaction(trx).update(environmentId, next),
+    );
     return toEnvironment(next);
   }
 }

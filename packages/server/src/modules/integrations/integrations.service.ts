@@ -10,7 +10,8 @@ import {
 } from '@latchkey/contract';
 import type { Db } from '../../db/database.ts';
 import { invalid, notFound } from '../../errors.ts';
-import { recordChange, type Change, type ChangeFeed } from '../../infra/change-feed.ts';
+import type { Change } from '../../infra/change-feed.ts';
+import { CLI_ACTOR, type Actor, type AuditEvent, type UnitOfWork } from '../../db/unit-of-work.ts';
 import { iso, type Clock } from '../../infra/clock.ts';
 import { newClientId, newIntegrationId, newSecretId } from '../../infra/ids.ts';
 import type { Keyring } from '../../infra/keyring.ts';
@@ -32,6 +33,7 @@ export interface UpdateIntegrationInput {
   scopes?: string[];
   preset?: string;
   disabled?: boolean;
+  allowBrowserWrites?: boolean;
 }
 
 export const parseScopeList = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
@@ -67,7 +69,7 @@ export class IntegrationsService {
     private readonly db: Db,
     private readonly keyring: Keyring,
     private readonly clock: Clock,
-    private readonly feed: ChangeFeed | null,
+    private readonly unitOfWork: UnitOfWork,
   ) {
     this.repository = new IntegrationsRepository(db);
     this.environments = new EnvironmentsRepository(db);
@@ -77,7 +79,7 @@ export class IntegrationsService {
     return this.keyring.hmac('secret-hash', secret);
   }
 
-  async create(environmentId: string, input: CreateIntegrationInput): Promise<IntegrationWithSecret> {
+  async create(environmentId: string, input: CreateIntegrationInput, actor: Actor = CLI_ACTOR): Promise<IntegrationWithSecret> {
     await this.requireEnvironment(environmentId);
     const problems = checkText(input.name ?? '', input.description);
     if (problems.length) throw invalid('Invalid integration', problems);
@@ -93,13 +95,14 @@ export class IntegrationsService {
       disabled: 0,
       tokens_not_before: null,
       token_generation: 0,
-      created_by: input.createdBy ?? 'cli',
+      allow_browser_writes: 0,
+      created_by: input.createdBy ?? `${actor.type}:${actor.id}`,
       created_at: now,
       updated_at: now,
     };
     const secret = generateClientSecret();
     const secretRow = this.secretRow(row, secret, now);
-    await this.write(this.change(row), async (repository) => {
+    await this.write(actor, this.change(row), this.audit(row, 'integration.create', { name: row.name, description: row.description, scopes }), async (repository) => {
       await repository.insert(row);
       await repository.insertSecret(secretRow);
     });
@@ -121,7 +124,7 @@ export class IntegrationsService {
     return this.toIntegration(row, await this.repository.secrets(environmentId, [row.id]));
   }
 
-  async update(environmentId: string, idOrClientId: string, input: UpdateIntegrationInput): Promise<Integration> {
+  async update(environmentId: string, idOrClientId: string, input: UpdateIntegrationInput, actor: Actor = CLI_ACTOR): Promise<Integration> {
     const current = await this.requireIntegration(environmentId, idOrClientId);
     const problems = checkText(input.name, input.description);
     if (problems.length) throw invalid('Invalid integration', problems);
@@ -145,23 +148,30 @@ export class IntegrationsService {
       endReuse = true;
       revoke ||= input.disabled;
     }
+    if (input.allowBrowserWrites !== undefined) next.allow_browser_writes = input.allowBrowserWrites ? 1 : 0;
     if (endReuse) next.token_generation = current.token_generation + 1;
     if (revoke) next.tokens_not_before = nextSecond(now);
 
-    await this.write(this.change(next), (repository) => repository.update(environmentId, current.id, next));
+    const changes: Record<string, unknown> = {};
+    if (next.name !== current.name) changes.name = next.name;
+    if (next.description !== current.description) changes.description = next.description;
+    if (next.scopes !== current.scopes) changes.scopes = next.scopes ? next.scopes.split(' ') : [];
+    if (next.disabled !== current.disabled) changes.disabled = next.disabled === 1;
+    if (next.allow_browser_writes !== current.allow_browser_writes) changes.allowBrowserWrites = next.allow_browser_writes === 1;
+    await this.write(actor, this.change(next), this.audit(next, 'integration.update', changes), (repository) => repository.update(environmentId, current.id, next));
     return this.toIntegration(next, await this.repository.secrets(environmentId, [current.id]));
   }
 
-  async delete(environmentId: string, idOrClientId: string): Promise<void> {
+  async delete(environmentId: string, idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<void> {
     const current = await this.requireIntegration(environmentId, idOrClientId);
-    await this.write(this.change(current), (repository) => repository.delete(environmentId, current.id));
+    await this.write(actor, this.change(current), this.audit(current, 'integration.delete', { name: current.name }), (repository) => repository.delete(environmentId, current.id));
   }
 
   /**
    * A new secret, shown this once. The previous one keeps working for `graceSeconds` (default 0,
    * at most 7 days) so a deployment can roll out the new one without downtime.
    */
-  async regenerateSecret(environmentId: string, idOrClientId: string, graceSeconds = 0): Promise<IntegrationWithSecret> {
+  async regenerateSecret(environmentId: string, idOrClientId: string, graceSeconds = 0, actor: Actor = CLI_ACTOR): Promise<IntegrationWithSecret> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_SECRET_GRACE_SECONDS) {
       throw invalid('Invalid grace period', [`graceSeconds must be an integer from 0 to ${MAX_SECRET_GRACE_SECONDS} (7 days)`]);
     }
@@ -169,7 +179,7 @@ export class IntegrationsService {
     const now = this.clock.now();
     const secret = generateClientSecret();
     const secretRow = this.secretRow(current, secret, now);
-    await this.write(this.change(current), async (repository) => {
+    await this.write(actor, this.change(current), this.audit(current, 'integration.secret.regenerate', { secretId: secretRow.id, graceSeconds }), async (repository) => {
       await repository.retireSecrets(environmentId, current.id, now + graceSeconds * 1000, now);
       await repository.insertSecret(secretRow);
       await repository.update(environmentId, current.id, { updated_at: now });
@@ -179,7 +189,7 @@ export class IntegrationsService {
   }
 
   /** "Revoke all tokens": every token issued before now is dead, and reuse starts over. */
-  async revokeTokens(environmentId: string, idOrClientId: string): Promise<Integration> {
+  async revokeTokens(environmentId: string, idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Integration> {
     const current = await this.requireIntegration(environmentId, idOrClientId);
     const now = this.clock.now();
     const next: IntegrationRow = {
@@ -188,22 +198,23 @@ export class IntegrationsService {
       token_generation: current.token_generation + 1,
       updated_at: now,
     };
-    await this.write(this.change(next), (repository) => repository.update(environmentId, current.id, next));
+    await this.write(actor, this.change(next), this.audit(next, 'integration.tokens.revoke', { tokensNotBefore: iso(next.tokens_not_before! * 1000) }), (repository) =>
+      repository.update(environmentId, current.id, next),
+    );
     return this.toIntegration(next, await this.repository.secrets(environmentId, [current.id]));
+  }
+
+  private audit(row: IntegrationRow, action: string, changes: Record<string, unknown>): AuditEvent {
+    return { environmentId: row.environment_id, action, target: { type: 'integration', id: row.id }, changes };
   }
 
   private change(row: IntegrationRow): Change {
     return { kind: 'integration', environmentId: row.environment_id, entityId: row.client_id };
   }
 
-  /** Writes and records the change in one transaction, then tells this process's caches. */
-  private async write(change: Change, work: (repository: IntegrationsRepository) => Promise<void>): Promise<void> {
-    const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      await work(this.repository.withTransaction(trx));
-      await recordChange(trx, change, now);
-    });
-    this.feed?.publishLocal(change);
+  /** The change, its change-feed row and its audit row in one transaction (the one write path). */
+  private write(actor: Actor, change: Change, audit: AuditEvent, work: (repository: IntegrationsRepository) => Promise<void>): Promise<void> {
+    return this.unitOfWork.commit({ actor, change, audit }, (trx) => work(this.repository.withTransaction(trx)));
   }
 
   private secretRow(row: IntegrationRow, secret: string, now: number): SecretRow {
@@ -241,6 +252,7 @@ export class IntegrationsService {
       clientId: row.client_id,
       scopes: row.scopes ? (row.scopes.split(' ') as Scope[]) : [],
       disabled: row.disabled === 1,
+      allowBrowserWrites: row.allow_browser_writes === 1,
       tokensNotBefore: row.tokens_not_before == null ? null : iso(row.tokens_not_before * 1000),
       secrets: secrets
         .filter((secret) => secret.expires_at == null || secret.expires_at > now)

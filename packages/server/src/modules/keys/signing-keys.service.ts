@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { MAX_TOKEN_TTL_SECONDS } from '@latchkey/contract';
 import type { SigningAlg } from '../../config.ts';
 import type { Db, DbOrTrx } from '../../db/database.ts';
@@ -47,6 +47,9 @@ export interface RotationResult {
 export class SigningKeysService {
   private keys: SigningKeyRow[] = [];
   private readonly decrypted = new Map<string, SigningKey>();
+  private readonly publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject; unpublishAt: number | null }>();
+  /** Bumped whenever the key set in memory changes or goes stale: verified-token caches follow it. */
+  private generation = 0;
   private jwksBody: string | null = null;
   private loading: Promise<void> | null = null;
   private dirtyVersion = 0;
@@ -103,6 +106,7 @@ export class SigningKeysService {
    */
   markDirty(): void {
     this.dirtyVersion++;
+    this.generation++;
     void this.load().catch(() => {});
   }
 
@@ -121,6 +125,8 @@ export class SigningKeysService {
         this.keys = keys;
         this.jwksBody = null;
         this.cleanVersion = version;
+        this.publicKeys.clear();
+        this.generation++;
       })
       .finally(() => {
         if (this.loading === loading) this.loading = null;
@@ -159,6 +165,28 @@ export class SigningKeysService {
     if (this.dirtyVersion !== this.cleanVersion) return false;
     const now = this.clock.now();
     return this.keys.some((key) => key.kid === kid && (key.unpublish_at == null || key.unpublish_at > now));
+  }
+
+  /** Changes whenever keys change: a token verified under an older generation is verified again. */
+  keysGeneration(): number {
+    return this.generation;
+  }
+
+  /**
+   * The public key a token's `kid` names, with that key's own algorithm (SPEC §4: never an
+   * algorithm taken from the token's header alone). Only published, unrevoked keys; none while the
+   * key set is being reloaded (a key revoked elsewhere must not verify meanwhile).
+   */
+  verificationKey(kid: string): { alg: SigningAlg; key: KeyObject } | undefined {
+    if (this.dirtyVersion !== this.cleanVersion) return undefined;
+    const now = this.clock.now();
+    let found = this.publicKeys.get(kid);
+    if (found) return found.unpublishAt == null || found.unpublishAt > now ? found : undefined;
+    const row = this.keys.find((key) => key.kid === kid && (key.unpublish_at == null || key.unpublish_at > now));
+    if (!row) return undefined;
+    found = { alg: row.alg as SigningAlg, key: createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' }), unpublishAt: row.unpublish_at };
+    this.publicKeys.set(kid, found);
+    return found;
   }
 
   published(): PublishedKey[] {

@@ -28,6 +28,8 @@ export interface ClientRecord {
   /** `scopes` joined by spaces, once. */
   scope: string;
   disabled: boolean;
+  /** Tokens with write or output scopes are accepted on browser requests (SPEC §4). */
+  allowBrowserWrites: boolean;
   /** Epoch seconds or null. */
   tokensNotBefore: number | null;
   generation: number;
@@ -101,6 +103,7 @@ export class ClientRegistry {
       scopes: integration.scopes ? (integration.scopes.split(' ') as Scope[]) : [],
       scope: integration.scopes,
       disabled: integration.disabled === 1,
+      allowBrowserWrites: integration.allow_browser_writes === 1,
       tokensNotBefore: integration.tokens_not_before,
       generation: integration.token_generation,
       secrets: secrets.map((secret) => ({ id: secret.id, hash: Buffer.from(secret.secret_hash, 'base64url'), expiresAt: secret.expires_at, verified: null })),

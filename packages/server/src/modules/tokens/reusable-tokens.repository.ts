@@ -7,6 +7,11 @@ export type ReusableTokenRow = Database['reusable_tokens'];
 export class ReusableTokensRepository {
   constructor(private readonly db: DbOrTrx) {}
 
+  /** Revocation ends reuse: a revoked token is never handed out again. */
+  async deleteByJti(environmentId: string, jti: string): Promise<void> {
+    await this.db.deleteFrom('reusable_tokens').where('environment_id', '=', environmentId).where('jti', '=', jti).execute();
+  }
+
   find(environmentId: string, cacheKey: string): Promise<ReusableTokenRow | undefined> {
     return this.db
       .selectFrom('reusable_tokens')

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, isOAuthCode } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { writeOAuthError } from '../../http/errors/render-oauth-error.ts';
 import type { Clock } from '../../infra/clock.ts';
+import type { ClientAuthentication } from '../oauth/client-authentication.ts';
 import { readClientCredentials, type ClientCredentials } from './client-auth.ts';
 import type { ClientRecord } from './client-registry.ts';
 import type { IssuedToken, TokenIssuer } from './token-issuer.ts';
@@ -15,6 +17,7 @@ export const TOKEN_BODY_LIMIT = 16 * 1024;
 const MAX_ATTEMPTS = 3;
 
 export interface TokenEndpointDeps {
+  auth: ClientAuthentication;
   service: TokenService;
   issuer: TokenIssuer;
   clock: Clock;
@@ -45,28 +48,13 @@ function checkGrant(params: TokenParams): void {
  * of the traffic, SPEC §7); the Fastify route delegates to it too, so `inject()` tests run the
  * very same code.
  */
-export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }: TokenEndpointDeps): TokenEndpoint {
+export function createTokenEndpoint({ auth, service, issuer, clock, log, trustProxy }: TokenEndpointDeps): TokenEndpoint {
   const trusted = trustProxy.length > 0 ? proxyAddr.compile([...trustProxy]) : null;
   const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? ''));
 
   function fail(response: ServerResponse, error: unknown): void {
-    const appError =
-      error instanceof AppError ? error : new AppError('server_error', 'The server could not complete the request.', { detail: String(error) });
-    if (appError.status >= 500) log.error({ err: error }, 'token endpoint failed');
-    if (response.headersSent) return void response.destroy();
-    const body = JSON.stringify({
-      error: isOAuthCode(appError.code) ? appError.code : 'invalid_request',
-      error_description: appError.description,
-    });
-    response.writeHead(appError.status, {
-      ...appError.headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      // RFC 6749 §5.1: responses carrying tokens must not be cached; errors neither.
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-    });
-    response.end(body);
+    if (!(error instanceof AppError) || error.status >= 500) log.error({ err: error }, 'token endpoint failed');
+    writeOAuthError(response, error);
   }
 
   function succeed(response: ServerResponse, token: IssuedToken): void {
@@ -82,7 +70,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
 
   /** Only a refused client counts toward throttling, not a database that failed to answer. */
   function refuse(response: ServerResponse, credentials: ClientCredentials, address: string, error: unknown): void {
-    if (error instanceof AppError && error.code === 'invalid_client') service.recordFailure(address, credentials.clientId);
+    if (error instanceof AppError && error.code === 'invalid_client') auth.recordFailure(address, credentials.clientId);
     fail(response, error);
   }
 
@@ -93,7 +81,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
   function attempt(response: ServerResponse, params: TokenParams, credentials: ClientCredentials, address: string, tries: number): void {
     let found: ClientRecord | Promise<ClientRecord>;
     try {
-      found = service.authenticate(credentials);
+      found = auth.authenticate(credentials);
     } catch (error) {
       return refuse(response, credentials, address, error);
     }
@@ -145,7 +133,7 @@ export function createTokenEndpoint({ service, issuer, clock, log, trustProxy }:
     const params = parseTokenBody(request.headers['content-type'], body);
     const credentials: ClientCredentials = readClientCredentials(request.headers.authorization, params);
     const address = addressOf(request);
-    service.checkThrottle(address, credentials.clientId);
+    auth.checkThrottle(address, credentials.clientId);
     attempt(response, params, credentials, address, 1);
   }
 

@@ -1,8 +1,10 @@
 import { AppError } from '../../errors.ts';
 
-/** The parameters of RFC 6749 §4.4.2 and RFC 8707 that Latchkey reads; others are ignored (§3.2). */
-const KNOWN = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope'] as const;
-type Known = (typeof KNOWN)[number];
+/** The parameters of RFC 6749 §4.4.2 and RFC 8707 that the token endpoint reads; others are ignored (§3.2). */
+export const TOKEN_PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope'] as const;
+/** What introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) read, client authentication included. */
+export const TOKEN_MANAGEMENT_PARAMETERS = ['client_id', 'client_secret', 'token', 'token_type_hint'] as const;
+type Known = (typeof TOKEN_PARAMETERS)[number] | (typeof TOKEN_MANAGEMENT_PARAMETERS)[number];
 
 export interface TokenParams {
   grant_type?: string;
@@ -10,9 +12,24 @@ export interface TokenParams {
   client_secret?: string;
   audience?: string;
   scope?: string;
+  token?: string;
+  token_type_hint?: string;
   /** RFC 8707 §2: may repeat. */
   resource: string[];
 }
+
+interface ParameterSet {
+  names: ReadonlySet<string>;
+  /** `"name"` of every member whose repetition must be detected in a JSON body. */
+  quoted: readonly string[];
+}
+
+const parameterSet = (names: readonly string[]): ParameterSet => ({
+  names: new Set(names),
+  quoted: [...names, 'resource'].map((name) => `"${name}"`),
+});
+export const TOKEN_REQUEST = parameterSet(TOKEN_PARAMETERS);
+export const TOKEN_MANAGEMENT_REQUEST = parameterSet(TOKEN_MANAGEMENT_PARAMETERS);
 
 const bad = (description: string) => new AppError('invalid_request', description);
 
@@ -27,14 +44,14 @@ function mediaType(contentType: string | undefined): string {
  * an empty value counts as omitted, unknown parameters are ignored, a known one given twice is
  * `invalid_request`, except `resource`.
  */
-export function parseTokenBody(contentType: string | undefined, body: string): TokenParams {
+export function parseTokenBody(contentType: string | undefined, body: string, known: ParameterSet = TOKEN_REQUEST): TokenParams {
   const type = mediaType(contentType);
-  if (type === 'application/x-www-form-urlencoded') return parseForm(body);
-  if (type === 'application/json') return parseJson(body);
+  if (type === 'application/x-www-form-urlencoded') return parseForm(body, known);
+  if (type === 'application/json') return parseJson(body, known);
   throw bad('Content-Type must be application/x-www-form-urlencoded or application/json');
 }
 
-function parseForm(body: string): TokenParams {
+function parseForm(body: string, known: ParameterSet): TokenParams {
   const params: TokenParams = { resource: [] };
   const seen = new Set<string>();
   // URLSearchParams decodes `+` as space and %XX as UTF-8, as the form encoding requires.
@@ -43,7 +60,7 @@ function parseForm(body: string): TokenParams {
       if (value) params.resource.push(value);
       continue;
     }
-    if (!(KNOWN as readonly string[]).includes(name)) continue;
+    if (!known.names.has(name)) continue;
     // An empty value counts as omitted (RFC 6749 §3.2), so it does not make a later one a repeat.
     if (value === '') continue;
     if (seen.has(name)) throw bad(`The "${name}" parameter is repeated`);
@@ -53,7 +70,7 @@ function parseForm(body: string): TokenParams {
   return params;
 }
 
-function parseJson(body: string): TokenParams {
+function parseJson(body: string, known: ParameterSet): TokenParams {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -64,7 +81,7 @@ function parseJson(body: string): TokenParams {
   // JSON.parse keeps the last of duplicate keys silently. When the body could repeat one (a known
   // name twice, or any escape sequence), its top-level members are read one by one instead, so a
   // repeat is refused and every `resource` is seen.
-  const entries = mayRepeatKeys(body) ? topLevelEntries(body) : Object.entries(parsed as Record<string, unknown>);
+  const entries = mayRepeatKeys(body, known) ? topLevelEntries(body) : Object.entries(parsed as Record<string, unknown>);
   const params: TokenParams = { resource: [] };
   const seen = new Set<string>();
   for (const [name, value] of entries) {
@@ -77,7 +94,7 @@ function parseJson(body: string): TokenParams {
       continue;
     }
     // Unknown parameters are ignored whatever their type (RFC 6749 §3.2); known ones are strings.
-    if (!(KNOWN as readonly string[]).includes(name)) continue;
+    if (!known.names.has(name)) continue;
     if (typeof value !== 'string') throw bad(`The "${name}" parameter must be a string`);
     // An empty value counts as omitted, so it does not make a later one a repeat.
     if (value === '') continue;
@@ -88,11 +105,9 @@ function parseJson(body: string): TokenParams {
   return params;
 }
 
-const QUOTED_NAMES = [...KNOWN, 'resource'].map((name) => `"${name}"`);
-
-function mayRepeatKeys(body: string): boolean {
+function mayRepeatKeys(body: string, known: ParameterSet): boolean {
   if (body.includes('\\')) return true;
-  for (const needle of QUOTED_NAMES) if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
+  for (const needle of known.quoted) if (body.indexOf(needle) !== body.lastIndexOf(needle)) return true;
   return false;
 }
 
