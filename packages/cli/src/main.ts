@@ -18,6 +18,7 @@ Usage:
   latchkey integrations list --env ENV
   latchkey integrations show ID --env ENV
   latchkey integrations update ID --env ENV [--name N] [--description D] [--scopes "…" | --preset P] [--disable | --enable]
+        [--allow-browser-writes | --no-allow-browser-writes]
   latchkey integrations regenerate-secret ID --env ENV [--grace-seconds N]
   latchkey integrations revoke-tokens ID --env ENV
   latchkey integrations delete ID --env ENV --yes

@@ -12,6 +12,8 @@ const flags = {
   preset: { type: 'string' },
   disable: { type: 'boolean' },
   enable: { type: 'boolean' },
+  'allow-browser-writes': { type: 'boolean' },
+  'no-allow-browser-writes': { type: 'boolean' },
   'grace-seconds': { type: 'string' },
   yes: { type: 'boolean' },
 } as const;
@@ -23,6 +25,7 @@ function describe(integration: Integration): string[] {
     `Client ID:      ${integration.clientId}`,
     `Scopes:         ${integration.scopes.join(' ') || '(none)'}`,
     `Disabled:       ${integration.disabled}`,
+    `Browser writes: ${integration.allowBrowserWrites ? 'allowed (tokens with write scopes are accepted from browsers)' : 'refused'}`,
   ];
 }
 
@@ -68,12 +71,16 @@ export async function integrationsCommand(args: string[]): Promise<void> {
       }
       case 'update': {
         if (values.disable && values.enable) throw new UsageError('give --disable or --enable, not both');
+        if (values['allow-browser-writes'] && values['no-allow-browser-writes']) {
+          throw new UsageError('give --allow-browser-writes or --no-allow-browser-writes, not both');
+        }
         const updated = await integrations.update(env, id(), {
           ...(values.name !== undefined ? { name: values.name } : {}),
           ...(values.description !== undefined ? { description: values.description } : {}),
           ...(scopes !== undefined ? { scopes } : {}),
           ...(values.preset !== undefined ? { preset: values.preset } : {}),
           ...(values.disable ? { disabled: true } : values.enable ? { disabled: false } : {}),
+          ...(values['allow-browser-writes'] ? { allowBrowserWrites: true } : values['no-allow-browser-writes'] ? { allowBrowserWrites: false } : {}),
         });
         return json ? printJson(updated) : printLines(describe(updated));
       }

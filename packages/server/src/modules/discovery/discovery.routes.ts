@@ -16,6 +16,11 @@ export async function discoveryRoutes(app: FastifyInstance, { issuer, keys }: { 
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // RFC 7662 and RFC 7009, with the token endpoint's client authentication.
+      introspection_endpoint: `${issuer}/oauth/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: [...SCOPES],
       // No authorization endpoint: client credentials only (RFC 8414 asks for the member).
       response_types_supported: [],
