@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
+import { reportError } from './http/errors/report.ts';
 import { sendProblem } from './http/errors/render-problem.ts';
 import { createHttpServer, createRequestListener } from './http/server-factory.ts';
 import { ENVIRONMENT_API_PREFIX, environmentApiSurface } from './http/surfaces/environment-api.ts';
@@ -50,13 +51,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Fastify's own early errors (an undecodable URL such as /%ff%fe) in the problem shape,
+    // never cached, like every other error.
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, error),
   });
 
   // Outside every surface (unknown paths, and anything a surface does not catch): the problem shape.
   fastify.setErrorHandler((error, request, reply) => {
-    const status = error instanceof AppError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, error);
+    return sendProblem(reply, reportError(error, request.log, services.health));
   });
   fastify.setNotFoundHandler((request, reply) => sendProblem(reply, new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
 
@@ -66,11 +68,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     issuer: services.issuer,
     clock: services.clock,
     log: fastify.log,
+    health: services.health,
     trustProxy: config.trustProxy,
   });
   await fastify.register(oauthSurface, { services, tokenEndpoint });
   await fastify.register(environmentApiSurface, { prefix: ENVIRONMENT_API_PREFIX, services });
 
+  services.health.onTransition((event) => {
+    if (event.state === 'down') fastify.log.error({ error: event.error }, 'database unavailable: answering 503 until it is back');
+    else fastify.log.warn({ downForMs: event.downForMs, refused: event.refused }, 'database available again');
+  });
   fastify.addHook('onReady', () => services.start());
   fastify.addHook('onClose', () => services.close());
   return {

@@ -1,4 +1,5 @@
 import { OAUTH_ERROR_CODES, type ErrorCode, type OAuthErrorCode } from '@latchkey/contract';
+import { isDatabaseUnavailable } from './infra/database-health.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -78,13 +79,23 @@ const CLIENT_ERROR_CODES: Record<number, ErrorCode> = {
   416: 'range_not_satisfiable',
 };
 
+/** Seconds a client is asked to wait while the database cannot answer. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+export const temporarilyUnavailable = (error: unknown) =>
+  new AppError('temporarily_unavailable', 'The service is temporarily unavailable; retry shortly.', {
+    headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
+    detail: String(error),
+  });
+
 /**
  * Any thrown value as an AppError: Fastify's own client errors (validation, bad JSON, body too
- * large, unsupported content type) keep their status and message; anything else is a 500 whose
- * message is never sent.
+ * large, unsupported content type) keep their status and message; a database that cannot answer
+ * is a 503 with Retry-After; anything else is a 500 whose message is never sent.
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return temporarilyUnavailable(error);
   const candidate = error as { statusCode?: number; message?: string; validation?: unknown } | null;
   const status = candidate?.statusCode;
   if (status && status >= 400 && status < 500) {

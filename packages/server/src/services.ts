@@ -3,6 +3,7 @@ import { openDatabase, withStartupLock, type DatabaseHandle } from './db/databas
 import { migrate } from './db/migrate.ts';
 import { UnitOfWork } from './db/unit-of-work.ts';
 import { ChangeFeed, type ChangeFeedOptions } from './infra/change-feed.ts';
+import { DatabaseHealth } from './infra/database-health.ts';
 import { systemClock, type Clock } from './infra/clock.ts';
 import type { Keyring } from './infra/keyring.ts';
 import { loadKeyring } from './infra/master-key.ts';
@@ -37,6 +38,7 @@ export interface Services {
   keyring: Keyring;
   clock: Clock;
   feed: ChangeFeed;
+  health: DatabaseHealth;
   unitOfWork: UnitOfWork;
   environments: EnvironmentsService;
   integrations: IntegrationsService;
@@ -76,7 +78,8 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
   const clock = deps.clock ?? systemClock;
   const keyring = deps.keyring ?? loadKeyring(config);
   const database = deps.database ?? openDatabase(config.database);
-  const feed = new ChangeFeed(database.db, clock, deps.feed);
+  const health = new DatabaseHealth();
+  const feed = new ChangeFeed(database.db, clock, { ...deps.feed, health });
   const signingKeys = new SigningKeysService(database.db, (work) => withStartupLock(database, work), keyring, clock, config.signingAlg, feed);
   try {
     // Key generation takes up to a few hundred ms: never while holding the database lock.
@@ -116,6 +119,7 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
     keyring,
     clock,
     feed,
+    health,
     unitOfWork,
     environments: new EnvironmentsService(db, clock, unitOfWork),
     integrations: new IntegrationsService(db, keyring, clock, unitOfWork),

@@ -15,8 +15,14 @@ export function createRequestListener(fastify: () => RequestListener, tokenEndpo
 }
 
 /** The HTTP server around the listener: timeouts, `Expect: 100-continue`, unparseable requests. */
+/** More open connections than this are refused by the kernel's backlog, not held open by Node. */
+export const MAX_CONNECTIONS = 10_000;
+
 export function createHttpServer(listener: RequestListener, tokenEndpoint: () => TokenEndpoint | null): Server {
-  const server = createServer(listener);
+  // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by
+  // default), which made a 20 s header timeout fire at 30–60 s: check every second.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, listener);
+  server.maxConnections = MAX_CONNECTIONS;
   // Longer than common load balancers' idle timeouts (60 s), so they never reuse a socket this
   // side just closed; slow clients cannot hold a socket for long.
   server.keepAliveTimeout = 72_000;
@@ -30,11 +36,21 @@ export function createHttpServer(listener: RequestListener, tokenEndpoint: () =>
     response.writeContinue();
     server.emit('request', request, response);
   });
+  // `Expect` other than 100-continue (RFC 9110 §10.1.1): 417, without caching like every error.
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(417, { 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', connection: 'close', 'content-length': 0 });
+    response.end();
+  });
   // Requests Node cannot parse never reach a handler: answer them without caching too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { Db, DbOrTrx } from '../db/database.ts';
+import type { DatabaseHealth } from './database-health.ts';
 
 export type ChangeKind = 'integration' | 'environment' | 'keys';
 
@@ -29,6 +30,8 @@ export interface ChangeFeedOptions {
   pollIntervalMs?: number;
   /** Caches are bypassed when the last successful poll is older than this (SPEC §8). */
   staleAfterMs?: number;
+  /** Told of every poll's outcome: the feed is the process's steady probe of its database. */
+  health?: DatabaseHealth;
 }
 
 /**
@@ -47,6 +50,7 @@ export class ChangeFeed {
   private lastPrune = Date.now();
   private readonly pollIntervalMs: number;
   private readonly staleAfterMs: number;
+  private readonly health: DatabaseHealth | undefined;
 
   constructor(
     private readonly db: Db,
@@ -57,6 +61,7 @@ export class ChangeFeed {
     // SPEC §2 promises "within 1 second" after a change elsewhere: a poll that started up to this
     // long ago, plus its own duration, stays inside that second.
     this.staleAfterMs = options.staleAfterMs ?? 750;
+    this.health = options.health;
   }
 
   onChange(listener: (change: Change) => void): void {
@@ -122,8 +127,10 @@ export class ChangeFeed {
       }
       // What was committed before this poll started has now been seen.
       this.lastSuccess = startedAt;
+      this.health?.succeeded();
       if (startedAt - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
-    } catch {
+    } catch (error) {
+      this.health?.failed(error);
       // Leave lastSuccess alone: once it is old, isFresh() makes callers read the database.
     }
   }

@@ -8,7 +8,8 @@ export const BEARER_REALM = 'latchkey';
 /** RFC 6750 §3 error codes, carried by AppError's `bearer` option. */
 export type BearerChallengeCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
-const quote = (value: string) => value.replace(/[\\"]/g, '\\$&');
+/** RFC 6750 §3: error_description and scope allow %x20-21 / %x23-5B / %x5D-7E only (no quote, no backslash). */
+const headerSafe = (value: string) => value.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
 
 /**
  * The WWW-Authenticate value of RFC 6750 §3: `Bearer realm="latchkey"` alone when no credentials
@@ -18,8 +19,8 @@ const quote = (value: string) => value.replace(/[\\"]/g, '\\$&');
 export function bearerChallenge(code?: BearerChallengeCode, description?: string, scope?: string): string {
   let value = `Bearer realm="${BEARER_REALM}"`;
   if (code) value += `, error="${code}"`;
-  if (code && description) value += `, error_description="${quote(description.replace(/[^\x20-\x7e]/g, ''))}"`;
-  if (scope) value += `, scope="${quote(scope)}"`;
+  if (code && description) value += `, error_description="${headerSafe(description)}"`;
+  if (scope) value += `, scope="${headerSafe(scope)}"`;
   return value;
 }
 

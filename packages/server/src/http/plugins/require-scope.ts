@@ -9,7 +9,7 @@ import { bearerChallenge } from '../errors/render-bearer-error.ts';
 export function requireScope(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const needed = request.routeOptions.config.scope;
   if (needed === undefined || request.principal.scopes.has(needed)) return done();
-  const description = `This request needs the "${needed}" permission, which this access token does not hold`;
+  const description = `This request needs the ${needed} permission, which this access token does not hold`;
   done(new AppError('insufficient_scope', description, { headers: { 'www-authenticate': bearerChallenge('insufficient_scope', description, needed) } }));
 }
 

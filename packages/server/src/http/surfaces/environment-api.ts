@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { reportError } from '../errors/report.ts';
 import { contentRoutes } from '../../modules/content/content.routes.ts';
 import type { Services } from '../../services.ts';
 import { sendBearerProblem } from '../errors/render-bearer-error.ts';
@@ -16,9 +17,7 @@ export const ENVIRONMENT_API_PREFIX = '/grafx/api/v1/environment';
  */
 export async function environmentApiSurface(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
-    const status = error instanceof AppError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendBearerProblem(reply, error);
+    return sendBearerProblem(reply, reportError(error, request.log, services.health));
   });
   app.setNotFoundHandler((request, reply) =>
     sendBearerProblem(reply, new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),

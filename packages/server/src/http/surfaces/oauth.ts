@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { reportError } from '../errors/report.ts';
 import { discoveryRoutes } from '../../modules/discovery/discovery.routes.ts';
 import { tokenManagementRoutes } from '../../modules/oauth/token-management.routes.ts';
 import { TOKEN_BODY_LIMIT, type TokenEndpoint } from '../../modules/tokens/token-endpoint.ts';
@@ -13,9 +14,7 @@ import { sendOAuthError } from '../errors/render-oauth-error.ts';
  */
 export async function oauthSurface(app: FastifyInstance, { services, tokenEndpoint }: { services: Services; tokenEndpoint: TokenEndpoint }): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
-    const status = error instanceof AppError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendOAuthError(reply, error);
+    return sendOAuthError(reply, reportError(error, request.log, services.health));
   });
   // RFC 6749 §3.2 rules (repeated and empty parameters) need the raw body: every content type is
   // read as text, and the endpoint parses it.

@@ -86,24 +86,42 @@ export class IntegrationsRepository {
 
   /**
    * The token endpoint's lookup: a request names only its public client id, which is what
-   * decides the environment. Everything after this is scoped to that environment.
+   * decides the environment. One query of one shape whether or not the client exists, so the
+   * time it takes says nothing about existence (a known id used to cost three queries).
    */
   async findForAuthentication(clientId: string): Promise<
     | {
         integration: IntegrationRow;
-        environment: Database['environments'];
-        secrets: SecretRow[];
+        environment: Pick<Database['environments'], 'token_ttl_seconds' | 'token_reuse_window_seconds'>;
+        secrets: Array<Pick<SecretRow, 'id' | 'secret_hash' | 'expires_at'>>;
       }
     | undefined
   > {
-    const integration = await this.db.selectFrom('integrations').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-    if (!integration) return undefined;
-    const [environment, secrets] = await Promise.all([
-      this.db.selectFrom('environments').selectAll().where('id', '=', integration.environment_id).executeTakeFirst(),
-      this.secrets(integration.environment_id, [integration.id]),
-    ]);
-    if (!environment) return undefined;
-    return { integration, environment, secrets };
+    const rows = await this.db
+      .selectFrom('integrations')
+      .innerJoin('environments', 'environments.id', 'integrations.environment_id')
+      .leftJoin('integration_secrets', (join) =>
+        join.onRef('integration_secrets.integration_id', '=', 'integrations.id').onRef('integration_secrets.environment_id', '=', 'integrations.environment_id'),
+      )
+      .selectAll('integrations')
+      .select([
+        'environments.token_ttl_seconds',
+        'environments.token_reuse_window_seconds',
+        'integration_secrets.id as secret_id',
+        'integration_secrets.secret_hash',
+        'integration_secrets.expires_at as secret_expires_at',
+        'integration_secrets.created_at as secret_created_at',
+      ])
+      .where('integrations.client_id', '=', clientId)
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const { token_ttl_seconds, token_reuse_window_seconds, secret_id: _id, secret_hash: _hash, secret_expires_at: _expires, secret_created_at: _created, ...integration } = first;
+    const secrets = rows
+      .filter((row) => row.secret_id !== null)
+      .sort((a, b) => Number(a.secret_created_at) - Number(b.secret_created_at))
+      .map((row) => ({ id: row.secret_id!, secret_hash: row.secret_hash!, expires_at: row.secret_expires_at ?? null }));
+    return { integration: integration as IntegrationRow, environment: { token_ttl_seconds, token_reuse_window_seconds }, secrets };
   }
 
   /** Writes a batch of `lastUsedAt` values in one transaction (never one write per token). */

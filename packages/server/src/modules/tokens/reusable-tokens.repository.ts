@@ -7,6 +7,33 @@ export type ReusableTokenRow = Database['reusable_tokens'];
 export class ReusableTokensRepository {
   constructor(private readonly db: DbOrTrx) {}
 
+  /**
+   * Keeps an integration's newest `keep` rows: a client asking for ever new scope subsets (2^17
+   * of them) must not grow the table without bound. A dropped row only costs a fresh mint.
+   */
+  async trim(environmentId: string, integrationId: string, keep: number): Promise<void> {
+    const beyond = await this.db
+      .selectFrom('reusable_tokens')
+      .select('cache_key')
+      .where('environment_id', '=', environmentId)
+      .where('integration_id', '=', integrationId)
+      .orderBy('issued_at', 'desc')
+      .orderBy('cache_key')
+      .limit(1000)
+      .offset(keep)
+      .execute();
+    if (beyond.length === 0) return;
+    await this.db
+      .deleteFrom('reusable_tokens')
+      .where('environment_id', '=', environmentId)
+      .where(
+        'cache_key',
+        'in',
+        beyond.map((row) => row.cache_key),
+      )
+      .execute();
+  }
+
   /** Revocation ends reuse: a revoked token is never handed out again. */
   async deleteByJti(environmentId: string, jti: string): Promise<void> {
     await this.db.deleteFrom('reusable_tokens').where('environment_id', '=', environmentId).where('jti', '=', jti).execute();

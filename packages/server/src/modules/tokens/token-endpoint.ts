@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { reportError } from '../../http/errors/report.ts';
 import { writeOAuthError } from '../../http/errors/render-oauth-error.ts';
+import type { DatabaseHealth } from '../../infra/database-health.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { ClientAuthentication } from '../oauth/client-authentication.ts';
 import { readClientCredentials, type ClientCredentials } from './client-auth.ts';
@@ -22,6 +24,7 @@ export interface TokenEndpointDeps {
   issuer: TokenIssuer;
   clock: Clock;
   log: FastifyBaseLogger;
+  health: DatabaseHealth;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: the socket's address. */
   trustProxy: readonly string[];
 }
@@ -31,6 +34,14 @@ export type TokenEndpoint = (request: IncomingMessage, response: ServerResponse)
 /** True for a request the token endpoint answers (any method: others get 405). */
 export function isTokenRequest(url: string | undefined): boolean {
   return url !== undefined && url.startsWith(TOKEN_PATH) && (url.length === TOKEN_PATH.length || url[TOKEN_PATH.length] === '?');
+}
+
+/** Ends the connection once the answer is out if the request body is still arriving. */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  response.once('finish', () => {
+    if (!request.complete) request.destroy();
+  });
 }
 
 /** RFC 6749 §4.4.2: this server speaks only the client credentials grant. */
@@ -48,13 +59,12 @@ function checkGrant(params: TokenParams): void {
  * of the traffic, SPEC §7); the Fastify route delegates to it too, so `inject()` tests run the
  * very same code.
  */
-export function createTokenEndpoint({ auth, service, issuer, clock, log, trustProxy }: TokenEndpointDeps): TokenEndpoint {
+export function createTokenEndpoint({ auth, service, issuer, clock, log, health, trustProxy }: TokenEndpointDeps): TokenEndpoint {
   const trusted = trustProxy.length > 0 ? proxyAddr.compile([...trustProxy]) : null;
   const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? ''));
 
   function fail(response: ServerResponse, error: unknown): void {
-    if (!(error instanceof AppError) || error.status >= 500) log.error({ err: error }, 'token endpoint failed');
-    writeOAuthError(response, error);
+    writeOAuthError(response, reportError(error, log, health));
   }
 
   function succeed(response: ServerResponse, token: IssuedToken): void {
@@ -139,12 +149,14 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, trustPr
 
   return function tokenEndpoint(request, response) {
     if (request.method !== 'POST') {
-      request.resume();
-      return fail(response, new AppError('invalid_request', 'The token endpoint accepts POST only.', { status: 405, headers: { allow: 'POST' } }));
+      // Answer at once and close: a body that never ends must not hold the socket (draining it
+      // would wait for the request timeout).
+      closeAfterAnswer(request, response);
+      return fail(response, new AppError('invalid_request', 'The token endpoint accepts POST only.', { status: 405, headers: { allow: 'POST', connection: 'close' } }));
     }
     const tooLarge = () => new AppError('invalid_request', `The request body exceeds ${TOKEN_BODY_LIMIT} bytes.`, { status: 413, headers: { connection: 'close' } });
     if (Number(request.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) {
-      request.resume();
+      closeAfterAnswer(request, response);
       return fail(response, tooLarge());
     }
     const chunks: Buffer[] = [];
@@ -155,6 +167,7 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, trustPr
       size += chunk.length;
       if (size > TOKEN_BODY_LIMIT) {
         refused = true;
+        closeAfterAnswer(request, response);
         return fail(response, tooLarge());
       }
       chunks.push(chunk);

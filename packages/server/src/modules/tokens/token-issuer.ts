@@ -10,6 +10,8 @@ import type { ClientRecord } from './client-registry.ts';
 import { ReusableTokensRepository, type ReusableTokenRow } from './reusable-tokens.repository.ts';
 
 const MAX_SCOPE_SETS_PER_AUDIENCE = 64;
+/** Stored reusable tokens per integration (every audience and scope set together). */
+export const MAX_REUSABLE_ROWS_PER_INTEGRATION = 64;
 
 /** A token as handed out, with its response body rebuilt at most once a second. */
 export class IssuedToken {
@@ -113,6 +115,7 @@ export class TokenIssuer {
       // No row, or the stale one was swept between our read and our replace: insert instead.
       await this.repository.insertIfAbsent(row);
       winner = await this.repository.find(client.environmentId, key);
+      await this.repository.trim(client.environmentId, client.integrationId, MAX_REUSABLE_ROWS_PER_INTEGRATION);
     }
     // Another process may have won the race: everyone hands out the row's token.
     const theirs = winner && winner.jti !== minted.jti && this.stillReusable(client, winner.expires_at, winner.kid) ? this.fromRow(winner) : null;

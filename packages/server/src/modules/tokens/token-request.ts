@@ -70,7 +70,9 @@ function parseForm(body: string, known: ParameterSet): TokenParams {
   return params;
 }
 
-function parseJson(body: string, known: ParameterSet): TokenParams {
+function parseJson(text: string, known: ParameterSet): TokenParams {
+  // RFC 8259 §8.1: a parser may ignore a byte order mark rather than treat it as an error.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
