@@ -106,7 +106,10 @@ export interface ListQuery {
 export interface TemplateCollection {
   id: string;
   name: string;
-  description?: string | null;
+  description: string;
+  templateCount: number;
+  dateCreated: string;
+  lastModified: string;
   [member: string]: unknown;
 }
 
@@ -123,6 +126,8 @@ export interface Project {
   id: string;
   name: string;
   template: { id: string };
+  dateCreated: string;
+  lastModified: string;
   [member: string]: unknown;
 }
 

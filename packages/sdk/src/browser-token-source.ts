@@ -67,11 +67,11 @@ export interface BrowserTokenSourceOptions {
  * ```
  */
 export class BrowserTokenSource implements TokenSource {
-  private readonly cache: TokenCache;
+  readonly #cache: TokenCache;
 
   constructor(options: BrowserTokenSourceOptions) {
     if (typeof options?.fetchToken !== 'function') throw new TypeError('BrowserTokenSource needs fetchToken');
-    this.cache = new TokenCache(
+    this.#cache = new TokenCache(
       async () => {
         const token = await options.fetchToken();
         if (typeof token === 'string') {
@@ -105,7 +105,7 @@ export class BrowserTokenSource implements TokenSource {
    * ```
    */
   getToken(): Promise<string> {
-    return this.cache.get();
+    return this.#cache.get();
   }
 
   /**
@@ -117,6 +117,6 @@ export class BrowserTokenSource implements TokenSource {
    * ```
    */
   invalidate(token?: string): void {
-    this.cache.invalidate(token);
+    this.#cache.invalidate(token);
   }
 }

@@ -2,7 +2,7 @@ import { applyClientAuth, type ClientAuthMethod } from './client-auth.js';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { resolveFetch, type FetchLike } from './fetch-like.js';
 import { OAuthError } from './oauth-error.js';
-import { discard, parseRetryAfter, realSleep, resolveRetry, sendWithRetry, type RetryContext, type RetryOptions } from './retry.js';
+import { discard, parseRetryAfter, realSleep, resolveRetry, sendWithRetry, timeoutSignal, type RetryContext, type RetryOptions } from './retry.js';
 import { checkSeconds, TokenCache, type TokenGrant } from './token-cache.js';
 import type { TokenSource } from './token-source.js';
 
@@ -46,6 +46,8 @@ export interface ClientCredentialsOptions {
   jitterSeconds?: number;
   /** Retries on network errors, 5xx and 429 (see {@link RetryOptions}). */
   retry?: RetryOptions;
+  /** Milliseconds one attempt may take, answer body included (default 30 000; 0: no limit). A timeout is retried like a network error. */
+  timeoutMs?: number;
   /** Milliseconds since the epoch (default `Date.now`); tests pass a frozen clock. */
   clock?: () => number;
   /** A number in [0, 1) (default `Math.random`); tests pass a fixed one for jitter and backoff. */
@@ -99,12 +101,16 @@ export interface TokenResponse {
  * ```
  */
 export class ClientCredentials implements TokenSource {
-  private readonly fetch: FetchLike;
-  private readonly retryContext: RetryContext;
-  private readonly cache: TokenCache;
-  private metadata: Promise<AuthorizationServerMetadata> | undefined;
+  // JavaScript private fields (not TypeScript `private`): console.log, util.inspect and
+  // JSON.stringify of an instance never show the secret or the token.
+  readonly #options: ClientCredentialsOptions;
+  readonly #fetch: FetchLike;
+  readonly #retryContext: RetryContext;
+  readonly #cache: TokenCache;
+  readonly #timeoutMs: number;
+  #metadata: Promise<AuthorizationServerMetadata> | undefined;
 
-  constructor(private readonly options: ClientCredentialsOptions) {
+  constructor(options: ClientCredentialsOptions) {
     if (!options.tokenUrl && !options.issuer) throw new TypeError('ClientCredentials needs tokenUrl or issuer');
     if (!options.clientId) throw new TypeError('ClientCredentials needs clientId');
     if (!options.clientSecret) throw new TypeError('ClientCredentials needs clientSecret');
@@ -115,11 +121,13 @@ export class ClientCredentials implements TokenSource {
     if (options.authMethod && options.authMethod !== 'client_secret_basic' && options.authMethod !== 'client_secret_post') {
       throw new TypeError(`authMethod must be client_secret_basic or client_secret_post, not ${String(options.authMethod)}`);
     }
+    this.#options = { ...options };
     const clock = options.clock ?? Date.now;
     const random = options.random ?? Math.random;
-    this.fetch = resolveFetch(options.fetch);
-    this.retryContext = { retry: resolveRetry(options.retry), clock, random, sleep: options.sleep ?? realSleep };
-    this.cache = new TokenCache(() => this.requestToken(), {
+    this.#fetch = resolveFetch(options.fetch);
+    this.#timeoutMs = checkSeconds('timeoutMs', options.timeoutMs ?? 30_000);
+    this.#retryContext = { retry: resolveRetry(options.retry), clock, random, sleep: options.sleep ?? realSleep };
+    this.#cache = new TokenCache(() => this.#requestToken(), {
       clock,
       random,
       refreshMarginSeconds: checkSeconds('refreshMarginSeconds', options.refreshMarginSeconds ?? 60),
@@ -138,7 +146,7 @@ export class ClientCredentials implements TokenSource {
    * ```
    */
   getToken(): Promise<string> {
-    return this.cache.get();
+    return this.#cache.get();
   }
 
   /**
@@ -153,7 +161,7 @@ export class ClientCredentials implements TokenSource {
    * ```
    */
   invalidate(token?: string): void {
-    this.cache.invalidate(token);
+    this.#cache.invalidate(token);
   }
 
   /**
@@ -168,15 +176,15 @@ export class ClientCredentials implements TokenSource {
    * await credentials.revoke();
    * ```
    */
-  async revoke(token: string | undefined = this.cache.peek()): Promise<void> {
+  async revoke(token: string | undefined = this.#cache.peek()): Promise<void> {
     if (!token) return;
-    const endpoint = await this.revocationEndpoint();
+    const endpoint = await this.#revocationEndpoint();
     const body = new URLSearchParams({ token, token_type_hint: 'access_token' });
-    const response = await this.post(endpoint, body);
+    const response = await this.#post(endpoint, body);
     // RFC 7009 §2.2: 200 whether or not the token was valid.
-    if (!response.ok) throw await oauthErrorFrom(response, this.retryContext.clock());
+    if (!response.ok) throw await oauthErrorFrom(response, this.#retryContext.clock());
     await discard(response);
-    this.cache.invalidate(token);
+    this.#cache.invalidate(token);
   }
 
   /**
@@ -188,26 +196,26 @@ export class ClientCredentials implements TokenSource {
    * ```
    */
   async tokenEndpoint(): Promise<string> {
-    if (this.options.tokenUrl) return this.options.tokenUrl;
-    return (await this.discover()).token_endpoint;
+    if (this.#options.tokenUrl) return this.#options.tokenUrl;
+    return (await this.#discover()).token_endpoint;
   }
 
-  private discover(): Promise<AuthorizationServerMetadata> {
-    if (!this.metadata) {
-      const pending = discover(this.options.issuer!, this.fetch, this.retryContext);
-      this.metadata = pending;
+  #discover(): Promise<AuthorizationServerMetadata> {
+    if (!this.#metadata) {
+      const pending = discover(this.#options.issuer!, this.#fetch, this.#retryContext, this.#timeoutMs);
+      this.#metadata = pending;
       // A failure is not cached: the next call discovers again.
       pending.catch(() => {
-        if (this.metadata === pending) this.metadata = undefined;
+        if (this.#metadata === pending) this.#metadata = undefined;
       });
     }
-    return this.metadata;
+    return this.#metadata;
   }
 
-  private async revocationEndpoint(): Promise<string> {
-    if (this.options.revocationUrl) return this.options.revocationUrl;
-    if (!this.options.tokenUrl) {
-      const metadata = await this.discover();
+  async #revocationEndpoint(): Promise<string> {
+    if (this.#options.revocationUrl) return this.#options.revocationUrl;
+    if (!this.#options.tokenUrl) {
+      const metadata = await this.#discover();
       if (typeof metadata.revocation_endpoint === 'string') return metadata.revocation_endpoint;
     }
     const tokenUrl = new URL(await this.tokenEndpoint());
@@ -218,26 +226,26 @@ export class ClientCredentials implements TokenSource {
     return tokenUrl.href;
   }
 
-  private post(url: string, body: URLSearchParams): Promise<Response> {
-    const { clientId, clientSecret, authMethod = 'client_secret_basic' } = this.options;
+  #post(url: string, body: URLSearchParams): Promise<Response> {
+    const { clientId, clientSecret, authMethod = 'client_secret_basic' } = this.#options;
     return sendWithRetry(() => {
       // Built per attempt: a body is consumed by each send.
       const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
       const form = new URLSearchParams(body);
       applyClientAuth(authMethod, clientId, clientSecret, headers, form);
       // Credentials never follow a redirect: a 3xx is reported (see oauthErrorFrom), not obeyed.
-      return this.fetch(url, { method: 'POST', headers, body: form.toString(), redirect: 'manual' });
-    }, this.retryContext);
+      return this.#fetch(url, { method: 'POST', headers, body: form.toString(), redirect: 'manual', ...timeoutSignal(this.#timeoutMs) });
+    }, this.#retryContext);
   }
 
-  private async requestToken(): Promise<TokenGrant> {
+  async #requestToken(): Promise<TokenGrant> {
     const endpoint = await this.tokenEndpoint();
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (this.options.audience) body.set('audience', this.options.audience);
-    const scope = typeof this.options.scope === 'string' ? this.options.scope.trim() : this.options.scope?.join(' ');
+    if (this.#options.audience) body.set('audience', this.#options.audience);
+    const scope = typeof this.#options.scope === 'string' ? this.#options.scope.trim() : this.#options.scope?.join(' ');
     if (scope) body.set('scope', scope);
-    const response = await this.post(endpoint, body);
-    if (!response.ok) throw await oauthErrorFrom(response, this.retryContext.clock());
+    const response = await this.#post(endpoint, body);
+    if (!response.ok) throw await oauthErrorFrom(response, this.#retryContext.clock());
     let reply: Partial<TokenResponse>;
     try {
       reply = (await response.json()) as Partial<TokenResponse>;

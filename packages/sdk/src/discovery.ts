@@ -1,6 +1,6 @@
 import type { FetchLike } from './fetch-like.js';
 import { OAuthError } from './oauth-error.js';
-import { discard, sendWithRetry, type RetryContext } from './retry.js';
+import { discard, sendWithRetry, timeoutSignal, type RetryContext } from './retry.js';
 
 /**
  * The members of RFC 8414 authorization server metadata the SDK reads (others are kept).
@@ -49,10 +49,10 @@ function candidates(issuer: string): string[] {
  *
  * @internal
  */
-export async function discover(issuer: string, fetch: FetchLike, context: RetryContext): Promise<AuthorizationServerMetadata> {
+export async function discover(issuer: string, fetch: FetchLike, context: RetryContext, timeoutMs = 0): Promise<AuthorizationServerMetadata> {
   const tried: string[] = [];
   for (const url of candidates(issuer)) {
-    const response = await sendWithRetry(() => fetch(url, { headers: { accept: 'application/json' } }), context);
+    const response = await sendWithRetry(() => fetch(url, { headers: { accept: 'application/json' }, ...timeoutSignal(timeoutMs) }), context);
     if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       tried.push(`${url} → ${response.status}`);
       await discard(response);

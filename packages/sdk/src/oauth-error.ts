@@ -92,6 +92,13 @@ export class OAuthError extends Error {
   /**
    * Whether trying again later may succeed: no answer, a 5xx, or 429. A 4xx is the request's
    * own fault (RFC 6749 §5.2) and will fail the same way again.
+   *
+   * @example
+   * ```ts
+   * catch (error) {
+   *   if (error instanceof OAuthError && !error.transient) alertOperator(error); // configuration, not weather
+   * }
+   * ```
    */
   get transient(): boolean {
     return this.status === undefined || this.status >= 500 || this.status === 429;

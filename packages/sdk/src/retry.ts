@@ -117,3 +117,13 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * `{ signal }` aborting after `ms` (none for 0, or where `AbortSignal.timeout` is missing). An
+ * aborted fetch rejects, which {@link sendWithRetry} treats as a network error.
+ *
+ * @internal
+ */
+export function timeoutSignal(ms: number): { signal?: AbortSignal } {
+  return ms > 0 && typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? { signal: AbortSignal.timeout(ms) } : {};
+}

@@ -1,6 +1,7 @@
-import type { TemplateCollection } from './api-types.js';
+import type { ListQuery, Page, TemplateCollection, TemplateItem } from './api-types.js';
 import { segments, unwrap, type ApiTransport } from './api-transport.js';
 import { ListResource } from './list-resource.js';
+import { fetchPage, paginate } from './pagination.js';
 
 /**
  * `template-collections` (scopes `template_collection:list|read|write`).
@@ -66,26 +67,50 @@ export class TemplateCollectionsResource extends ListResource<TemplateCollection
   }
 
   /**
-   * Adds a template to the collection.
+   * Every template of the collection, across pages.
    *
    * @example
    * ```ts
-   * await api.templateCollections.addTemplate(collectionId, templateId);
+   * for await (const template of api.templateCollections.templates(collectionId)) console.log(template.name);
    * ```
    */
-  async addTemplate(id: string, templateId: string): Promise<void> {
-    await this.transport.json('PUT', segments('template-collections', id, 'templates', templateId));
+  templates(id: string, query?: ListQuery): AsyncIterable<TemplateItem> {
+    return paginate<TemplateItem>(this.transport, segments('template-collections', id, 'templates'), query);
   }
 
   /**
-   * Removes a template from the collection (the template stays).
+   * One page of the collection's templates.
+   *
+   * @example
+   * ```ts
+   * const { data, total } = await api.templateCollections.templatesPage(collectionId, { limit: 10 });
+   * ```
+   */
+  templatesPage(id: string, query?: ListQuery): Promise<Page<TemplateItem>> {
+    return fetchPage<TemplateItem>(this.transport, segments('template-collections', id, 'templates'), query);
+  }
+
+  /**
+   * Adds a template to the collection; answers the collection.
+   *
+   * @example
+   * ```ts
+   * const { templateCount } = await api.templateCollections.addTemplate(collectionId, templateId);
+   * ```
+   */
+  async addTemplate(id: string, templateId: string): Promise<TemplateCollection> {
+    return unwrap(await this.transport.json('PUT', segments('template-collections', id, 'templates', templateId)));
+  }
+
+  /**
+   * Removes a template from the collection (the template stays); answers the collection.
    *
    * @example
    * ```ts
    * await api.templateCollections.removeTemplate(collectionId, templateId);
    * ```
    */
-  async removeTemplate(id: string, templateId: string): Promise<void> {
-    await this.transport.json('DELETE', segments('template-collections', id, 'templates', templateId));
+  async removeTemplate(id: string, templateId: string): Promise<TemplateCollection> {
+    return unwrap(await this.transport.json('DELETE', segments('template-collections', id, 'templates', templateId)));
   }
 }

@@ -42,55 +42,58 @@ const RETRY_REFRESH_AFTER_MS = 30_000;
  * @internal
  */
 export class TokenCache {
-  private current: CachedToken | undefined;
-  private inflight: Promise<string> | undefined;
+  // JavaScript private fields: the token never shows in console.log or util.inspect output.
+  #current: CachedToken | undefined;
+  #inflight: Promise<string> | undefined;
+  readonly #fetchToken: () => Promise<TokenGrant>;
+  readonly #options: TokenCacheOptions;
 
-  constructor(
-    private readonly fetchToken: () => Promise<TokenGrant>,
-    private readonly options: TokenCacheOptions,
-  ) {}
+  constructor(fetchToken: () => Promise<TokenGrant>, options: TokenCacheOptions) {
+    this.#fetchToken = fetchToken;
+    this.#options = options;
+  }
 
   async get(): Promise<string> {
-    const cached = this.current;
-    const now = this.options.clock();
+    const cached = this.#current;
+    const now = this.#options.clock();
     if (cached && now < cached.refreshAt) return cached.value;
-    if (!cached || now >= cached.expiresAt) return this.refresh();
+    if (!cached || now >= cached.expiresAt) return this.#refresh();
     try {
-      return await this.refresh();
+      return await this.#refresh();
     } catch (error) {
-      const later = this.options.clock();
-      if (!this.options.isTransient(error) || this.current !== cached || later >= cached.expiresAt) throw error;
+      const later = this.#options.clock();
+      if (!this.#options.isTransient(error) || this.#current !== cached || later >= cached.expiresAt) throw error;
       cached.refreshAt = later + Math.min(RETRY_REFRESH_AFTER_MS, (cached.expiresAt - later) / 2);
       return cached.value;
     }
   }
 
   invalidate(token?: string): void {
-    if (token === undefined || this.current?.value === token) this.current = undefined;
+    if (token === undefined || this.#current?.value === token) this.#current = undefined;
   }
 
   /** The cached token, if any (valid or not). */
   peek(): string | undefined {
-    return this.current?.value;
+    return this.#current?.value;
   }
 
-  private refresh(): Promise<string> {
-    this.inflight ??= this.fetchAndStore().finally(() => {
-      this.inflight = undefined;
+  #refresh(): Promise<string> {
+    this.#inflight ??= this.#fetchAndStore().finally(() => {
+      this.#inflight = undefined;
     });
-    return this.inflight;
+    return this.#inflight;
   }
 
-  private async fetchAndStore(): Promise<string> {
-    const requestedAt = this.options.clock();
-    const grant = await this.fetchToken();
+  async #fetchAndStore(): Promise<string> {
+    const requestedAt = this.#options.clock();
+    const grant = await this.#fetchToken();
     const lifetimeSeconds = grant.expiresIn ?? lifetimeFromJwt(grant.accessToken, requestedAt);
     if (lifetimeSeconds === undefined) {
-      this.current = { value: grant.accessToken, expiresAt: Infinity, refreshAt: Infinity };
+      this.#current = { value: grant.accessToken, expiresAt: Infinity, refreshAt: Infinity };
     } else {
       const lifetimeMs = Math.max(0, lifetimeSeconds) * 1000;
-      const marginMs = (this.options.refreshMarginSeconds + this.options.random() * this.options.jitterSeconds) * 1000;
-      this.current = {
+      const marginMs = (this.#options.refreshMarginSeconds + this.#options.random() * this.#options.jitterSeconds) * 1000;
+      this.#current = {
         value: grant.accessToken,
         expiresAt: requestedAt + lifetimeMs,
         refreshAt: requestedAt + Math.max(lifetimeMs - marginMs, lifetimeMs / 2),

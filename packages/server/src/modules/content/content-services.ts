@@ -1,9 +1,35 @@
-// Placeholder written by the lead so the plumbing type-checks; the content helper replaces this file.
 import type { Db } from '../../db/database.ts';
 import type { UnitOfWork } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../infra/clock.ts';
+import { ProjectsRepository } from '../projects/projects.repository.ts';
+import { ProjectsService } from '../projects/projects.service.ts';
+import { TemplateCollectionsRepository } from '../template-collections/template-collections.repository.ts';
+import { TemplateCollectionsService } from '../template-collections/template-collections.service.ts';
+import { TemplatesRepository } from '../templates/templates.repository.ts';
+import { TemplatesService } from '../templates/templates.service.ts';
 
-export type ContentServices = Record<string, never>;
-export function createContentServices(_deps: { db: Db; clock: Clock; unitOfWork: UnitOfWork; issuer: string }): ContentServices {
-  return {};
+/** The Environment API's JSON content: templates, template collections, projects. */
+export interface ContentServices {
+  templates: TemplatesService;
+  templateCollections: TemplateCollectionsService;
+  projects: ProjectsService;
+}
+
+export interface ContentServicesDeps {
+  db: Db;
+  clock: Clock;
+  unitOfWork: UnitOfWork;
+  /** Absolute links are built by the routes; kept here so every caller wires the same way. */
+  issuer: string;
+}
+
+/** Repositories → services, explicitly (STYLE: one place builds services; this is its content part). */
+export function createContentServices(deps: ContentServicesDeps): ContentServices {
+  const templatesRepository = new TemplatesRepository(deps.db);
+  const templates = new TemplatesService(templatesRepository, deps.unitOfWork, deps.clock);
+  return {
+    templates,
+    templateCollections: new TemplateCollectionsService(new TemplateCollectionsRepository(deps.db), templates, templatesRepository, deps.unitOfWork, deps.clock),
+    projects: new ProjectsService(new ProjectsRepository(deps.db), templatesRepository, deps.unitOfWork, deps.clock),
+  };
 }

@@ -21,7 +21,9 @@ const rawBodies = new WeakMap<FastifyRequest, string>();
 export function useJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+    // RFC 8259 §8.1 lets a parser ignore a byte order mark; Windows tools add one, and a stored
+    // document that starts with one would break every client that parses it back.
+    const text = (body as string).replace(/^\uFEFF/, '');
     if (text.trim() === '') return done(null, undefined);
     try {
       const value: unknown = JSON.parse(text);
@@ -30,6 +32,11 @@ export function useJsonBodyParser(app: FastifyInstance): void {
     } catch {
       done(new AppError('validation_failed', 'The request body is not valid JSON.'), undefined);
     }
+  });
+  // Any other type (or a body without one): say what is expected rather than a bare 415.
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const type = request.headers['content-type'] || '(none)';
+    done(new AppError('unsupported_media_type', `Content-Type ${type} is not supported here: send JSON with Content-Type: application/json.`), undefined);
   });
 }
 

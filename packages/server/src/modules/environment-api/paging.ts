@@ -20,7 +20,8 @@ export type SortOrder = 'asc' | 'desc';
 /** The query as it arrives: every parameter a string (the schema is lenient, this module is not). */
 export interface ListQuery {
   limit?: string;
-  nextPageToken?: string;
+  /** Several when a client appended the whole nextPage URL unencoded (its own `&nextPageToken=` split off). */
+  nextPageToken?: string | string[];
   search?: string;
   sortBy?: string;
   sortOrder?: string;
@@ -127,7 +128,7 @@ export function parseListQuery(query: ListQuery, capabilities: ListCapabilities)
     includeSubfolders: parseBoolean(query.includeItemsFromSubfolders, 'includeItemsFromSubfolders'),
   };
   if (!capabilities.folders && explicit.sortBy === 'relativePath') throw refuse('sortBy must be name or id: this resource has no folders.');
-  const tokenValue = given(query.nextPageToken);
+  const tokenValue = given(Array.isArray(query.nextPageToken) ? query.nextPageToken.at(-1) : query.nextPageToken);
   const token = tokenValue === undefined ? null : decodePageToken(tokenValue);
   if (token) {
     const differs: [string, unknown, unknown][] = [

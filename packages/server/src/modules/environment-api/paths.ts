@@ -56,10 +56,10 @@ export function normalizeFolderPath(value: string, field = 'folderPath'): string
   if (value.includes('\\')) throw refuse(`${field} must use forward slashes only ("\\" is not allowed).`);
   if (CONTROL.test(value)) throw refuse(`${field} must not contain control characters.`);
   let path = value.startsWith('/') ? value : `/${value}`;
+  if (path.includes('//')) throw refuse(`${field} must not contain empty segments ("//").`);
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   if (path === ROOT) return ROOT;
   for (const segment of path.slice(1).split('/')) {
-    if (segment === '') throw refuse(`${field} must not contain empty segments ("//").`);
     if (segment === '.' || segment === '..') throw refuse(`${field} must not contain "." or ".." segments.`);
     if (segment.trim() === '') throw refuse(`${field} must not contain blank segments.`);
     if (lengthOf(segment) > MAX_NAME_LENGTH) throw refuse(`${field} segments must be at most ${MAX_NAME_LENGTH} characters.`);

@@ -13,7 +13,8 @@ import type { FolderEntry } from './pager.ts';
  */
 export const ListQuerySchema = Type.Object({
   limit: Type.Optional(Type.String()),
-  nextPageToken: Type.Optional(Type.String()),
+  // An array when a client appended the whole nextPage URL unencoded; paging.ts takes the last.
+  nextPageToken: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 10 })])),
   search: Type.Optional(Type.String()),
   sortBy: Type.Optional(Type.String()),
   sortOrder: Type.Optional(Type.String()),
