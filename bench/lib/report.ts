@@ -8,6 +8,8 @@ export interface Row {
   result: string;
   /** Cores other processes used while the figure (or, for a ratio, either of its runs) was measured. */
   other: string;
+  /** The command that produced the figure, when it is not the run's own (a micro-benchmark it runs). */
+  command?: string;
 }
 
 export interface Meta {
@@ -21,7 +23,7 @@ export interface Meta {
 }
 
 const HEADERS = ['Figure', 'Measured', 'Target', 'Result', 'Other load', 'Command'] as const;
-const cells = (row: Row, command: string) => [row.figure, row.value, row.target, row.result || '—', row.other, command];
+const cells = (row: Row, command: string) => [row.figure, row.value, row.target, row.result || '—', row.other, row.command ? `${command} → ${row.command}` : command];
 
 export function formatConsole(rows: Row[], meta: Meta): string {
   const table = [[...HEADERS], ...rows.map((row) => cells(row, meta.command))];

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
-import { PatientSqliteDialect, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-dialect.ts';
+import { PatientSqliteDialect, SQLITE_BUSY_TIMEOUT_MS, withStatementCache } from './sqlite-dialect.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -35,7 +35,7 @@ export function openDatabase(database: Config['database']): DatabaseHandle {
     // synchronous wait inside SQLite stays a few milliseconds, so the event loop never freezes.
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new PatientSqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new PatientSqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const url = new URL(database.url);

@@ -84,6 +84,34 @@ class PatientSqliteDriver implements Driver {
   }
 }
 
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * better-sqlite3 prepares a statement on every query Kysely runs; preparing costs more than
+ * running most of ours. Statements are kept by SQL text (bounded, least recently used out).
+ * Safe because Kysely runs one query at a time on the one connection, and nothing here streams.
+ */
+export function withStatementCache<T extends { prepare(sql: string): unknown }>(database: T): T {
+  const statements = new Map<string, unknown>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (sql: string) => {
+        let statement = statements.get(sql);
+        if (statement !== undefined) {
+          statements.delete(sql);
+        } else {
+          statement = prepare(sql);
+          if (statements.size >= MAX_CACHED_STATEMENTS) statements.delete(statements.keys().next().value as string);
+        }
+        statements.set(sql, statement);
+        return statement;
+      };
+    },
+  });
+}
+
 export class PatientSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new PatientSqliteDriver(super.createDriver());
