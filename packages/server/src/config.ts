@@ -22,8 +22,14 @@ export interface Config {
   audiences: string[];
   signingAlg: SigningAlg;
   corsOrigins: string[];
+  /** Where media and font bytes live: the data dir, or the database (several nodes, no shared disk). */
+  fileStore: 'disk' | 'database';
+  /** The largest upload accepted (media, fonts), in bytes. */
+  maxUploadBytes: number;
   logLevel: LogLevel;
 }
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -136,6 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`TRUST_PROXY: ${(error as Error).message} (give addresses or CIDRs, comma-separated, or loopback/linklocal/uniquelocal)`);
   }
 
+  const fileStore = (read('LATCHKEY_FILE_STORE') ?? 'disk') as Config['fileStore'];
+  if (fileStore !== 'disk' && fileStore !== 'database') problems.push('LATCHKEY_FILE_STORE must be "disk" (the data dir) or "database"');
+  const maxUploadRaw = read('LATCHKEY_MAX_UPLOAD_BYTES');
+  const maxUploadBytes = maxUploadRaw === undefined ? DEFAULT_MAX_UPLOAD_BYTES : Number(maxUploadRaw);
+  if (!/^\d+$/.test(maxUploadRaw ?? '0') || !Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1024) {
+    problems.push('LATCHKEY_MAX_UPLOAD_BYTES must be a whole number of bytes, at least 1024');
+  }
+
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -153,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     audiences,
     signingAlg,
     corsOrigins,
+    fileStore,
+    maxUploadBytes,
     logLevel,
   });
 }
