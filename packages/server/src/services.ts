@@ -12,6 +12,7 @@ import { TokenRevocationService } from './modules/access-tokens/token-revocation
 import { AccessTokenVerifier } from './modules/access-tokens/verify-access-token.ts';
 import { createContentServices, type ContentServices } from './modules/content/content-services.ts';
 import { EnvironmentsService } from './modules/environments/environments.service.ts';
+import { createManagementServices, type ManagementServices } from './modules/management/management-services.ts';
 import { IntegrationsService } from './modules/integrations/integrations.service.ts';
 import { LastUsedRecorder } from './modules/integrations/last-used.ts';
 import { SigningKeysService } from './modules/keys/signing-keys.service.ts';
@@ -51,6 +52,8 @@ export interface Services {
   accessTokens: AccessTokenVerifier;
   revocation: TokenRevocationService;
   content: ContentServices;
+  /** People, sessions, personal access tokens, audit reads and activity (the management API). */
+  management: ManagementServices;
   /** Starts background work (change feed polling, batched writes, sweeps): servers only. */
   start(): Promise<void>;
   /** Stops background work, flushes batches and closes what createServices opened. */
@@ -112,6 +115,9 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
   const revokedTokens = new RevokedTokensRepository(db);
   let sweepTimer: NodeJS.Timeout | null = null;
   let started = false;
+  const environments = new EnvironmentsService(db, clock, unitOfWork);
+  const integrations = new IntegrationsService(db, keyring, clock, unitOfWork);
+  const management = createManagementServices({ db, dialect: database.dialect, clock, keyring, unitOfWork, config, environments, integrations });
 
   return {
     config,
@@ -121,8 +127,8 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
     feed,
     health,
     unitOfWork,
-    environments: new EnvironmentsService(db, clock, unitOfWork),
-    integrations: new IntegrationsService(db, keyring, clock, unitOfWork),
+    environments,
+    integrations,
     signingKeys,
     lastUsed,
     registry,
@@ -131,9 +137,11 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
     issuer,
     accessTokens,
     revocation: new TokenRevocationService(accessTokens, unitOfWork, clock),
-    content: createContentServices({ db, clock, unitOfWork, issuer: config.issuer }),
+    content: createContentServices({ db, dialect: database.dialect, clock, unitOfWork, issuer: config.issuer, config }),
+    management,
     async start() {
       started = true;
+      management.start();
       await feed.start();
       lastUsed.start();
       issuer.startSweeping();
@@ -145,6 +153,7 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
       if (started) {
         issuer.stop();
         await lastUsed.stop();
+        await management.stop();
       }
       await feed.stop();
       if (!deps.database) await database.close();

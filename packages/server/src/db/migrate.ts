@@ -2,6 +2,8 @@ import type { DatabaseHandle, Dialect, DbOrTrx } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
 import { revocationAndAudit } from './migrations/0002-revocation-and-audit.ts';
 import { content } from './migrations/0003-content.ts';
+import { mediaAndFonts } from './migrations/0004-media-and-fonts.ts';
+import { peopleAndAccess } from './migrations/0005-people-and-access.ts';
 
 export interface Migration {
   name: string;
@@ -9,7 +11,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. The same TypeScript serves SQLite and PostgreSQL. */
-export const MIGRATIONS: readonly Migration[] = [initial, revocationAndAudit, content];
+export const MIGRATIONS: readonly Migration[] = [initial, revocationAndAudit, content, mediaAndFonts, peopleAndAccess];
 
 /**
  * Applies pending migrations. Call it inside `withStartupLock`: the caller's transaction makes a

@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
 import type { ContentTables } from './schema-content.ts';
+import type { ManagementTables } from './schema-management.ts';
 
 /**
  * Kysely's view of the schema. Times are epoch milliseconds (bigint in PostgreSQL, parsed to
  * number), booleans are 0/1 integers: one representation on both dialects.
  */
-export interface Database extends ContentTables {
+export interface Database extends ContentTables, ManagementTables {
   latchkey_meta: { key: string; value: string };
   latchkey_migrations: { name: string; applied_at: number };
   environments: {

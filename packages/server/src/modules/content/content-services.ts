@@ -1,4 +1,5 @@
-import type { Db } from '../../db/database.ts';
+import type { Config } from '../../config.ts';
+import type { Db, Dialect } from '../../db/database.ts';
 import type { UnitOfWork } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { ProjectsRepository } from '../projects/projects.repository.ts';
@@ -21,6 +22,8 @@ export interface ContentServicesDeps {
   unitOfWork: UnitOfWork;
   /** Absolute links are built by the routes; kept here so every caller wires the same way. */
   issuer: string;
+  dialect: Dialect;
+  config: Readonly<Config>;
 }
 
 /** Repositories → services, explicitly (STYLE: one place builds services; this is its content part). */
