@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createServices, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
-import { CLI, processEnv, run, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
+import { CLI, cliJson, processEnv, run, startServer, type RunningServer as ServerProcess } from './helpers/processes.ts';
 
 for (const dialect of dialects()) {
   describe(`two server processes on one database (${dialect})`, () => {
@@ -46,6 +46,43 @@ for (const dialect of dialects()) {
       await Promise.all(servers.map((server) => server.stop()));
       servers = await Promise.all([startServer(env), startServer(env)]);
       assert.equal((await ask(servers[1]!)).body.access_token, before);
+    });
+
+    /** Polls `check` until it is true, failing after `ms`; returns how long it took. */
+    const within = async (ms: number, check: () => Promise<boolean>) => {
+      const started = Date.now();
+      while (!(await check())) {
+        assert.ok(Date.now() - started < ms, `not within ${ms} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return Date.now() - started;
+    };
+    const templatesOn = (server: ServerProcess, token: string) =>
+      fetch(`${server.url}/grafx/api/v1/environment/demo/templates`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+    it('a token revoked on one is refused by the other within 2 s', async () => {
+      const integration = await cliJson<{ clientId: string; clientSecret: string }>(['integrations', 'create', '--env', 'demo', '--name', 'revoked', '--preset', 'all', '--json'], env);
+      const body = JSON.stringify({ grant_type: 'client_credentials', client_id: integration.clientId, client_secret: integration.clientSecret });
+      const reply = await fetch(`${servers[0]!.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const token = ((await reply.json()) as { access_token: string }).access_token;
+      assert.equal(await templatesOn(servers[1]!, token), 200, 'known to the other node before');
+      const revoked = await fetch(`${servers[0]!.url}/oauth/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: integration.clientId, client_secret: integration.clientSecret }),
+      });
+      assert.equal(revoked.status, 200);
+      assert.equal(await templatesOn(servers[0]!, token), 401, 'refused at once where it was revoked');
+      await within(2000, async () => (await templatesOn(servers[1]!, token)) === 401);
+    });
+
+    it('latchkey integrations revoke-tokens, run while both serve, ends every earlier token within 2 s', async () => {
+      const integration = await cliJson<{ id: string; clientId: string; clientSecret: string }>(['integrations', 'create', '--env', 'demo', '--name', 'all-revoked', '--preset', 'read-only', '--json'], env);
+      const body = JSON.stringify({ grant_type: 'client_credentials', client_id: integration.clientId, client_secret: integration.clientSecret });
+      const token = ((await (await fetch(`${servers[1]!.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { access_token: string }).access_token;
+      assert.deepEqual(await Promise.all(servers.map((server) => templatesOn(server, token))), [200, 200]);
+      await cliJson(['integrations', 'revoke-tokens', integration.id, '--env', 'demo', '--json'], env);
+      await within(2000, async () => (await Promise.all(servers.map((server) => templatesOn(server, token)))).every((status) => status === 401));
     });
 
     it('serve --workers 2 fails its start (exit 1) when the workers cannot listen', async () => {
