@@ -165,16 +165,17 @@ for (const dialect of dialects()) {
 
     it('lists one folder, its subfolders, and its directories first when includeFolders=true', async () => {
       const names = async (query: string) => (await api(`templates?${query}`)).body.data.map((t: Created) => t.name);
-      assert.deepEqual(await names(''), ['Alpha', 'beta', 'Ünïcode'], 'the root only, by default');
+      assert.deepEqual(await names('folder=/'), ['Alpha', 'beta', 'Ünïcode'], 'a folder named: that folder only');
+      assert.equal((await api('templates')).body.total, all.length, 'no folder named: the whole environment');
       assert.deepEqual(await names('folder=a'), ['alpha', 'Beta 2']);
       assert.deepEqual(await names('folder=/a/&includeItemsFromSubfolders=TRUE&sortBy=relativepath'), ['alpha', 'Beta 2', 'ALPHA', 'zeta', 'gamma_1']);
       assert.deepEqual(await names('folder=/nowhere'), []);
 
-      const root = await api('templates?includeFolders=true&limit=3');
+      const root = await api('templates?folder=/&includeFolders=true&limit=3');
       assert.deepEqual(root.body.data.slice(0, 2), [directory('/a'), directory('/z')]);
       assert.equal(root.body.data[2].name, 'Alpha');
       assert.equal(root.body.total, 5);
-      const rest = await walk('templates?includeFolders=true&limit=1&sortOrder=desc');
+      const rest = await walk('templates?folder=/&includeFolders=true&limit=1&sortOrder=desc');
       assert.deepEqual(idsOf(rest).slice(0, 2), ['/z', '/a'], 'directories first, in the requested order');
       assert.equal(idsOf(rest).length, 5);
 

@@ -12,12 +12,13 @@ const defaults: ListRequest = {
   search: null,
   folder: '/',
   includeFolders: false,
-  includeSubfolders: false,
+  // No folder named: the whole environment.
+  includeSubfolders: true,
   after: null,
 };
 
 describe('list queries', () => {
-  it('defaults to 25 by name ascending in the root, and treats empty parameters as absent', () => {
+  it('defaults to 25 by name ascending over the whole environment, and treats empty parameters as absent', () => {
     assert.deepEqual(parseListQuery({}, folders), defaults);
     assert.deepEqual(parseListQuery({ limit: '', sortBy: '', sortOrder: '', search: '', folder: '', includeFolders: '' }, folders), defaults);
   });
@@ -27,7 +28,7 @@ describe('list queries', () => {
       { sortBy: 'RELATIVEPATH', sortOrder: 'Desc', includeFolders: 'TRUE', includeItemsFromSubfolders: 'False', folder: 'a/b/', limit: '100', search: 'Q' },
       folders,
     );
-    assert.deepEqual(request, { ...defaults, limit: 100, sortBy: 'relativePath', sortOrder: 'desc', includeFolders: true, folder: '/a/b', search: 'Q' });
+    assert.deepEqual(request, { ...defaults, limit: 100, sortBy: 'relativePath', sortOrder: 'desc', includeFolders: true, includeSubfolders: false, folder: '/a/b', search: 'Q' });
   });
 
   it('round-trips a page token, carrying sort, filters and limit', () => {
@@ -71,12 +72,13 @@ describe('folder paths and names', () => {
 describe('derived folders', () => {
   const paths = ['/a', '/a/b/c', '/z', '/zz/y'];
   it('lists the children of a folder, or every descendant with subfolders', () => {
-    assert.deepEqual(deriveFolders(paths, defaults).map((f) => f.path), ['/a', '/z', '/zz']);
-    assert.deepEqual(deriveFolders(paths, { ...defaults, folder: '/a' }).map((f) => f.path), ['/a/b']);
+    const oneLevel = { ...defaults, includeSubfolders: false };
+    assert.deepEqual(deriveFolders(paths, oneLevel).map((f) => f.path), ['/a', '/z', '/zz']);
+    assert.deepEqual(deriveFolders(paths, { ...oneLevel, folder: '/a' }).map((f) => f.path), ['/a/b']);
     assert.deepEqual(deriveFolders(paths, { ...defaults, folder: '/a', includeSubfolders: true }), [
       { path: '/a/b', name: 'b', parent: '/a' },
       { path: '/a/b/c', name: 'c', parent: '/a/b' },
     ]);
-    assert.deepEqual(deriveFolders(paths, { ...defaults, search: 'Z' }).map((f) => f.path), ['/z', '/zz']);
+    assert.deepEqual(deriveFolders(paths, { ...oneLevel, search: 'Z' }).map((f) => f.path), ['/z', '/zz']);
   });
 });

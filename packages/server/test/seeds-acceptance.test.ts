@@ -247,3 +247,83 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+for (const dialect of dialects()) {
+  describe(`a new user's first hour with the Environment API (${dialect})`, { skip: noCurl ?? false }, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let env: Record<string, string>;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      env = processEnv(database, { LATCHKEY_AUDIENCE: SEED_AUDIENCE });
+      server = await startServer(env);
+      await cliJson(['env', 'create', 'demo', '--json'], env);
+    });
+    after(async () => {
+      await server?.stop();
+      await database?.drop();
+    });
+
+    const curlToken = async (credentials: { clientId: string; clientSecret: string }) => {
+      const script = substitute(sample(TOKEN_SEED, 'cURL', 'sh'), server, credentials);
+      const result = await run('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '', NO_PROXY: '127.0.0.1' } });
+      assert.equal(result.code, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { access_token: string }).access_token;
+    };
+
+    it("gets a token with the seeds' cURL, creates a template and a project, pages through them, is refused a write with a read-only token, revokes the token", async () => {
+      const backEnd = await cliJson<{ clientId: string; clientSecret: string }>(['integrations', 'create', '--env', 'demo', '--name', 'Back end', '--preset', 'all', '--json'], env);
+      const browser = await cliJson<{ clientId: string; clientSecret: string }>(['integrations', 'create', '--env', 'demo', '--name', 'Browser', '--preset', 'read-only', '--json'], env);
+      const token = await curlToken(backEnd);
+      const api = `${server.url}/grafx/api/v1/environment/demo`;
+      const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+        fetch(`${api}/${path}`, {
+          method,
+          headers: { authorization: `Bearer ${options.token ?? token}`, ...(options.body ? { 'content-type': 'application/json' } : {}) },
+          ...(options.body ? { body: JSON.stringify(options.body) } : {}),
+        });
+
+      const ids: string[] = [];
+      for (const name of ['Flyer', 'Poster', 'Banner']) {
+        const created = await call('POST', `templates?name=${name}&folderPath=/campaign`, { body: { pages: [] } });
+        assert.equal(created.status, 201);
+        ids.push(((await created.json()) as { id: string }).id);
+      }
+      const project = await call('POST', 'projects', { body: { template: { id: ids[0] } } });
+      assert.equal(project.status, 201);
+      assert.deepEqual(Object.keys((await project.json()) as object).slice(0, 3), ['id', 'name', 'template']);
+
+      // Page by page, following links.nextPage as GraFx clients do.
+      const seen: string[] = [];
+      let next = `${api}/templates?limit=2&sortBy=name`;
+      while (next) {
+        const page = (await (await fetch(next, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          data: Array<{ name: string }>;
+          pageSize: number;
+          links: { nextPage: string };
+          total: number;
+        };
+        assert.equal(page.total, 3);
+        assert.equal(page.pageSize, page.data.length);
+        seen.push(...page.data.map((item) => item.name));
+        next = page.links.nextPage;
+      }
+      assert.deepEqual(seen, ['Banner', 'Flyer', 'Poster']);
+
+      const readOnly = await curlToken(browser);
+      const refused = await call('POST', 'templates?name=Nope&folderPath=/', { token: readOnly, body: {} });
+      assert.equal(refused.status, 403);
+      assert.match(refused.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="template:write"/);
+
+      const revoked = await fetch(`${server.url}/oauth/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: backEnd.clientId, client_secret: backEnd.clientSecret }),
+      });
+      assert.equal(revoked.status, 200);
+      const after = await call('GET', 'templates');
+      assert.equal(after.status, 401);
+      assert.match(after.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    });
+  });
+}

@@ -156,7 +156,9 @@ export function parseListQuery(query: ListQuery, capabilities: ListCapabilities)
     search: explicit.search ?? null,
     folder: explicit.folder ?? ROOT,
     includeFolders: explicit.includeFolders ?? false,
-    includeSubfolders: explicit.includeSubfolders ?? false,
+    // No folder named: the whole environment (GET media/directory is the one-level listing); a
+    // folder named: that folder alone unless includeItemsFromSubfolders says otherwise.
+    includeSubfolders: explicit.includeSubfolders ?? (capabilities.folders && explicit.folder === undefined),
     after: null,
   };
 }
