@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { reportError } from './http/errors/report.ts';
 import { sendProblem } from './http/errors/render-problem.ts';
-import { createHttpServer, createRequestListener } from './http/server-factory.ts';
+import { createHttpServer, createRequestListener, handleClientError } from './http/server-factory.ts';
 import { ENVIRONMENT_API_PREFIX, environmentApiSurface } from './http/surfaces/environment-api.ts';
 import { managementApiSurface } from './http/surfaces/management-api.ts';
 import { oauthSurface } from './http/surfaces/oauth.ts';
@@ -55,6 +55,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     // Fastify's own early errors (an undecodable URL such as /%ff%fe) in the problem shape,
     // never cached, like every other error.
     frameworkErrors: (error, _request, reply) => sendProblem(reply, error),
+    clientErrorHandler: handleClientError,
   });
 
   // Outside every surface (unknown paths, and anything a surface does not catch): the problem shape.

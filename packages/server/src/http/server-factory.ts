@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isTokenRequest, TOKEN_BODY_LIMIT, type TokenEndpoint } from '../modules/tokens/token-endpoint.ts';
 
 /**
@@ -14,14 +15,26 @@ export function createRequestListener(fastify: () => RequestListener, tokenEndpo
   };
 }
 
-/** The HTTP server around the listener: timeouts, `Expect: 100-continue`, unparseable requests. */
 /** More open connections than this are refused by the kernel's backlog, not held open by Node. */
 export const MAX_CONNECTIONS = 10_000;
 
+/** The HTTP server around the listener: timeouts, `Expect`, connection limits (unparseable requests: handleClientError). */
 export function createHttpServer(listener: RequestListener, tokenEndpoint: () => TokenEndpoint | null): Server {
   // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by
   // default), which made a 20 s header timeout fire at 30–60 s: check every second.
   const server = createServer({ connectionsCheckingInterval: 1_000 }, listener);
+  // A client that half-closes after sending its request (FIN) still gets its answer, even a slow
+  // one: by default Node aborts the request. `httpAllowHalfOpen` is Node's own switch for this
+  // (read in _http_server's socketOnEnd), not in its type definitions.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  // …but a client that half-closes in the middle of its request body will never finish it:
+  // end that exchange at once, as Node would, instead of waiting for the request timeout.
+  server.on('connection', (socket: Duplex) => {
+    socket.on('end', () => {
+      const request = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage?.req;
+      if (request && !request.complete) socket.destroy();
+    });
+  });
   server.maxConnections = MAX_CONNECTIONS;
   // Longer than common load balancers' idle timeouts (60 s), so they never reuse a socket this
   // side just closed; slow clients cannot hold a socket for long.
@@ -41,18 +54,42 @@ export function createHttpServer(listener: RequestListener, tokenEndpoint: () =>
     response.writeHead(417, { 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', connection: 'close', 'content-length': 0 });
     response.end();
   });
-  // Requests Node cannot parse never reach a handler: answer them without caching too.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? '431 Request Header Fields Too Large'
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? '408 Request Timeout'
-          : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   return server;
+}
+
+/**
+ * Requests Node cannot parse never reach a handler: they are answered here (Fastify's
+ * `clientErrorHandler`, the one listener), without caching like every error. A pipelined
+ * request that cannot be parsed waits for the answers before it (RFC 9112 §9.3.2), so the client
+ * never takes this 400 for their answer; Node keeps the response being written as `_httpMessage`.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  // Only an earlier, complete request is waited for: one whose own body broke is this request.
+  if (inFlight && !inFlight.writableFinished && inFlight.req.complete) {
+    const answer = () => refuseUnparseable(error, socket);
+    inFlight.once('finish', answer);
+    inFlight.once('close', answer);
+    return;
+  }
+  refuseUnparseable(error, socket);
+}
+
+function refuseUnparseable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nCache-Control: no-store\r\nPragma: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  // A lingering close (RFC 9112 §9.6): what the client is still sending is read and dropped for a
+  // moment, so the kernel does not reset the connection and lose the answer, then the socket goes.
+  socket.on('data', () => {});
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }

@@ -8,8 +8,8 @@ import { isIP } from 'node:net';
 export const INVALID_ADDRESS = 'invalid';
 
 /**
- * Longer than any address text (45 characters for the longest IPv4-mapped form, plus a short
- * zone id): anything longer is refused before it is parsed.
+ * Longer than any address text (45 characters for the longest IPv4-mapped form, plus brackets,
+ * a port or a short zone id): anything longer is refused before it is parsed.
  */
 const MAX_ADDRESS_LENGTH = 64;
 
@@ -22,7 +22,8 @@ export const MAX_NORMALIZED_ADDRESS_LENGTH = 24;
  * network, since a host gets a whole /64 and could otherwise walk around the limit), or
  * {@link INVALID_ADDRESS} for anything that is not an IP address. An IPv4-mapped IPv6 address
  * (`::ffff:203.0.113.7`, RFC 4291 §2.5.5.2, what a dual-stack socket reports) is the IPv4 address,
- * and a zone id (`fe80::1%eth0`) is dropped.
+ * and a zone id (`fe80::1%eth0`) is dropped, and so is a port (`203.0.113.7:51234`,
+ * `[2001:db8::1]:443`).
  *
  * Validation is Node's own (`net.isIP`, strict: no leading zeros, no shortcuts such as `127.1`);
  * what follows only rewrites text already known to be an address. No regular expressions: the
@@ -31,15 +32,17 @@ export const MAX_NORMALIZED_ADDRESS_LENGTH = 24;
  * @example
  * normalizeAddress('::ffff:192.0.2.1'); // '192.0.2.1'
  * normalizeAddress('2001:DB8:1:2:aaaa::1'); // '2001:db8:1:2::/64'
+ * normalizeAddress('[2001:db8:1:2::1]:443'); // '2001:db8:1:2::/64'
  * normalizeAddress('x'.repeat(4096)); // 'invalid'
  */
 export function normalizeAddress(raw: string): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_ADDRESS_LENGTH) return INVALID_ADDRESS;
-  const version = isIP(raw);
-  if (version === 4) return raw;
+  const address = withoutPort(raw);
+  const version = isIP(address);
+  if (version === 4) return address;
   if (version !== 6) return INVALID_ADDRESS;
-  const zone = raw.indexOf('%');
-  const groups = parseIPv6(zone === -1 ? raw : raw.slice(0, zone));
+  const zone = address.indexOf('%');
+  const groups = parseIPv6(zone === -1 ? address : address.slice(0, zone));
   if (groups === null) return INVALID_ADDRESS;
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
     return `${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}`;
@@ -52,6 +55,39 @@ export function normalizeAddress(raw: string): string {
  * same function as {@link normalizeAddress}, under the name its callers use.
  */
 export const throttleSource: (address: string) => string = normalizeAddress;
+
+/**
+ * The address of `203.0.113.7:51234`, `[2001:db8::1]:443` or `[2001:db8::1]`: forms some proxies
+ * write in X-Forwarded-For (Azure Application Gateway, for one, adds the client's port) and RFC 7239 `Forwarded`
+ * uses. Without this, every client behind such a proxy would share one throttle bucket, and one
+ * failing client would lock out the others. Anything else is returned as it is.
+ */
+function withoutPort(text: string): string {
+  if (text.charCodeAt(0) === 0x5b /* [ */) {
+    const close = text.indexOf(']');
+    if (close === -1) return text;
+    const inside = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    const portOk = rest === '' || (rest.charCodeAt(0) === 0x3a /* : */ && isPort(rest.slice(1)));
+    // Brackets hold an IPv6 address only (RFC 3986 §3.2.2).
+    return portOk && isIP(inside) === 6 ? inside : text;
+  }
+  const colon = text.indexOf(':');
+  // One colon after a dotted quad: an IPv4 address and a port. Several colons: IPv6, left alone.
+  if (colon === -1 || text.indexOf(':', colon + 1) !== -1 || !isPort(text.slice(colon + 1))) return text;
+  const host = text.slice(0, colon);
+  return isIP(host) === 4 ? host : text;
+}
+
+/** 1 to 5 decimal digits. */
+function isPort(digits: string): boolean {
+  if (digits.length === 0 || digits.length > 5) return false;
+  for (let i = 0; i < digits.length; i++) {
+    const code = digits.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
 /**
  * The eight 16-bit groups of an IPv6 address (RFC 4291 §2.2), or null. Called only on text

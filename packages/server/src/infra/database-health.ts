@@ -28,6 +28,8 @@ const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection
 export function isDatabaseUnavailable(error: unknown): boolean {
   const candidate = error as { code?: unknown; message?: unknown } | null;
   if (!candidate || typeof candidate !== 'object') return false;
+  // A client that hangs up mid-body: Node's own request error ('aborted', ECONNRESET), not the database.
+  if (candidate.message === 'aborted') return false;
   const code = typeof candidate.code === 'string' ? candidate.code : '';
   // PostgreSQL class 08: connection exceptions.
   if (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR') || /^08[0-9A-Z]{3}$/.test(code)) return true;

@@ -19,6 +19,9 @@ export const DEFAULT_MAX_KEYS = 100_000;
  * characters, `client-address.ts`), a newline and a 32-character client id: 57 characters.
  * A longer key is a caller's bug; it is counted in one shared bucket rather than stored, so
  * memory stays bounded in bytes too: at most maxKeys × (this many UTF-16 units + a window).
+ * Measured with the longest keys callers build: about 250 bytes a key, 25 MB at the default
+ * 100,000 keys, whatever is sent (the 4 KiB X-Forwarded-For values that grew RSS by 120 MB now
+ * normalise to one key).
  */
 export const MAX_KEY_LENGTH = 96;
 const OVERSIZED_KEY = '\u0000oversized';
@@ -26,21 +29,53 @@ const OVERSIZED_KEY = '\u0000oversized';
 /** Expired windows dropped per call, at most: every call stays O(1), and pruning keeps up. */
 const PRUNE_PER_CALL = 4;
 
+/** One key's fixed window, linked into the queue it belongs to (intrusive: no extra node). */
 interface Window {
-  start: number;
+  readonly key: string;
+  readonly start: number;
   count: number;
+  blocked: boolean;
+  prev: Window | null;
+  next: Window | null;
+}
+
+/** A doubly linked FIFO of windows: append, unlink and read the oldest, each O(1). */
+class WindowQueue {
+  head: Window | null = null;
+  private tail: Window | null = null;
+  size = 0;
+
+  append(window: Window): void {
+    window.prev = this.tail;
+    window.next = null;
+    if (this.tail) this.tail.next = window;
+    else this.head = window;
+    this.tail = window;
+    this.size++;
+  }
+
+  unlink(window: Window): void {
+    if (window.prev) window.prev.next = window.next;
+    else this.head = window.next;
+    if (window.next) window.next.prev = window.prev;
+    else this.tail = window.prev;
+    window.prev = window.next = null;
+    this.size--;
+  }
 }
 
 /**
  * Counts failures per key in fixed windows. In-process: one node's view (a shared store comes
  * with Redis). Only failures count, so a healthy client is never slowed down.
  *
- * Every operation is O(1) — no sweep ever walks the keys. Windows live in two Maps, whose
- * insertion order does the bookkeeping:
- * - `counting` holds windows under the limit, ordered by window start (a window is re-inserted
- *   when it starts over). The first entry is the oldest window, so expired windows are a prefix
- *   that a few steps per call drop, and the first entry is the one evicted when the limiter is
- *   full: of all counts, it has the least time left to protect.
+ * Every operation is O(1): a Map finds a key's window, and two linked queues keep the order —
+ * no sweep ever walks the keys. (Not a Map's own insertion order: V8 leaves a hole for each
+ * deleted entry until the table is rebuilt, and `map.keys().next()` skips the holes one by one,
+ * so evicting the oldest entry that way costs O(evictions so far): 100k evictions took 1.7 s.)
+ * - `counting` holds windows under the limit, ordered by window start (a window that starts
+ *   over is re-queued). The oldest window is first, so expired windows are a prefix that a few
+ *   steps per call drop, and it is the one evicted when the limiter is full: of all counts, it
+ *   has the least time left to protect.
  * - `blocked` holds windows that reached the limit (the keys `retryAfter` refuses), in the order
  *   they reached it.
  *
@@ -59,8 +94,9 @@ interface Window {
  * public, so throttling by one would let anyone lock a production integration out (SPEC §2).
  */
 export class FailureLimiter {
-  private readonly counting = new Map<string, Window>();
-  private readonly blocked = new Map<string, Window>();
+  private readonly windows = new Map<string, Window>();
+  private readonly counting = new WindowQueue();
+  private readonly blocked = new WindowQueue();
   private readonly maxKeys: number;
   private examinedEntries = 0;
 
@@ -74,11 +110,11 @@ export class FailureLimiter {
 
   /** Keys held (live or not yet pruned); never more than `maxKeys`. */
   get size(): number {
-    return this.counting.size + this.blocked.size;
+    return this.windows.size;
   }
 
   /**
-   * Map entries looked at by pruning and eviction since creation: lets tests prove that an
+   * Windows looked at by pruning and eviction since creation: lets tests prove that an
    * operation does a bounded amount of work, whatever the limiter holds.
    */
   get examined(): number {
@@ -87,9 +123,9 @@ export class FailureLimiter {
 
   /** No failure on record: the common case, checked without building a key. */
   isEmpty(): boolean {
-    if (this.size === 0) return true;
+    if (this.windows.size === 0) return true;
     this.prune(this.clock.now());
-    return this.size === 0;
+    return this.windows.size === 0;
   }
 
   /**
@@ -105,13 +141,11 @@ export class FailureLimiter {
   /** Seconds to wait when `key` is over its limit, else 0. */
   retryAfter(key: string): number {
     if (this.blocked.size === 0) return 0;
-    const bounded = boundKey(key);
-    const window = this.blocked.get(bounded);
-    if (!window) return 0;
-    const now = this.clock.now();
-    const remaining = window.start + this.rule.windowMs - now;
+    const window = this.windows.get(boundKey(key));
+    if (!window || !window.blocked) return 0;
+    const remaining = window.start + this.rule.windowMs - this.clock.now();
     if (remaining <= 0) {
-      this.blocked.delete(bounded);
+      this.remove(window);
       return 0;
     }
     return Math.max(1, Math.ceil(remaining / 1000));
@@ -122,41 +156,40 @@ export class FailureLimiter {
     const now = this.clock.now();
     this.prune(now);
 
-    const blocked = this.blocked.get(bounded);
-    if (blocked) {
-      // Requests already past the throttle check when the limit was reached still count.
-      if (now - blocked.start < this.rule.windowMs) return void blocked.count++;
-      this.blocked.delete(bounded);
-    }
-    const counting = this.counting.get(bounded);
-    if (counting) {
-      if (now - counting.start < this.rule.windowMs) {
-        counting.count++;
-        if (counting.count >= this.rule.limit) {
-          this.counting.delete(bounded);
-          this.blocked.set(bounded, counting);
-        }
-        return;
+    const window = this.windows.get(bounded);
+    if (window && now - window.start < this.rule.windowMs) {
+      // A blocked key still counts: requests already past the throttle check when it was reached.
+      window.count++;
+      if (!window.blocked && window.count >= this.rule.limit) {
+        this.counting.unlink(window);
+        window.blocked = true;
+        this.blocked.append(window);
       }
-      // Starts over: re-inserted, so `counting` stays ordered by window start.
-      this.counting.delete(bounded);
+      return;
     }
+    // An ended window starts over at the back of the queue, so `counting` stays ordered by start.
+    if (window) this.remove(window);
+    else if (this.windows.size >= this.maxKeys) this.evict();
 
-    if (this.size >= this.maxKeys) this.evict();
-    const window = { start: now, count: 1 };
-    if (window.count >= this.rule.limit) this.blocked.set(bounded, window);
-    else this.counting.set(bounded, window);
+    const stored = detach(bounded);
+    const fresh: Window = { key: stored, start: now, count: 1, blocked: this.rule.limit <= 1, prev: null, next: null };
+    this.windows.set(stored, fresh);
+    (fresh.blocked ? this.blocked : this.counting).append(fresh);
   }
 
   /** Makes room for one key: see the class comment for why this victim. */
   private evict(): void {
-    const victims = this.counting.size > 0 ? this.counting : this.blocked;
-    const oldest = victims.keys().next();
+    const victim = this.counting.head ?? this.blocked.head;
     this.examinedEntries++;
-    if (!oldest.done) victims.delete(oldest.value);
+    if (victim) this.remove(victim);
   }
 
-  /** Drops a few expired windows from the front of each map. */
+  private remove(window: Window): void {
+    this.windows.delete(window.key);
+    (window.blocked ? this.blocked : this.counting).unlink(window);
+  }
+
+  /** Drops a few expired windows from the front of each queue. */
   private prune(now: number): void {
     this.pruneFront(this.counting, now);
     // `blocked` is ordered by when the limit was reached, not by start, so a live window may
@@ -164,16 +197,25 @@ export class FailureLimiter {
     this.pruneFront(this.blocked, now);
   }
 
-  private pruneFront(windows: Map<string, Window>, now: number): void {
-    if (windows.size === 0) return;
-    let budget = PRUNE_PER_CALL;
-    for (const [key, window] of windows) {
+  private pruneFront(queue: WindowQueue, now: number): void {
+    for (let budget = PRUNE_PER_CALL; budget > 0 && queue.head !== null; budget--) {
       this.examinedEntries++;
-      if (now - window.start < this.rule.windowMs) return;
-      windows.delete(key);
-      if (--budget === 0) return;
+      if (now - queue.head.start < this.rule.windowMs) return;
+      this.remove(queue.head);
     }
   }
+}
+
+/**
+ * A copy of `key` that holds on to nothing else. Keys are built by concatenation
+ * (`${source}\n${clientId}`), which V8 keeps as a tree of its parts, and a part may be a slice
+ * of a whole request body or header: stored as is, one 57-character key could keep 16 KiB alive
+ * (measured: 8 KB a key). JSON's round trip builds one fresh flat string with exactly the same
+ * code units (lone surrogates included), which `slice` or `normalize` do not promise. It runs
+ * only when a window is created, never on a lookup.
+ */
+function detach(key: string): string {
+  return JSON.parse(JSON.stringify(key)) as string;
 }
 
 /** A key as stored: over-long keys (a caller's bug) share one bucket instead of growing memory. */

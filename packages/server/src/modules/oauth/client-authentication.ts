@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Keyring } from '../../infra/keyring.ts';
+import { normalizeAddress, throttleSource } from '../../infra/client-address.ts';
 import { FailureLimiter, type RateLimitRule } from '../../infra/rate-limiter.ts';
 import type { LastUsedRecorder } from '../integrations/last-used.ts';
 import { explainWithoutLookup, invalidClient, type ClientCredentials } from '../tokens/client-auth.ts';
@@ -23,18 +24,8 @@ export const DEFAULT_LIMITS = {
 
 const CLIENT_ID_RE = /^[0-9A-Za-z]{32}$/;
 
-/**
- * The unit an address is throttled by: an IPv4 address, or an IPv6 /64 (one subscriber's
- * network; counting single IPv6 addresses would let a client walk around the limit).
- */
-export function throttleSource(address: string): string {
-  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
-  const [head = '', tail = ''] = address.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((group) => group.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
+/** Kept for callers of the old name. */
+export { throttleSource };
 
 const refused = (usedBasic: boolean, reason: ClientRefusal, description?: string) => {
   const error = invalidClient(usedBasic, description);
@@ -70,8 +61,9 @@ export class ClientAuthentication {
    * alone: client ids are public, so that would let anyone lock a production integration out.
    */
   checkThrottle(address: string, clientId: string): void {
-    if (this.byAddress.isEmpty()) return;
-    const source = throttleSource(address);
+    // Nobody over a limit (the common case): nothing to refuse, no key to build.
+    if (!this.byAddress.isThrottling() && !this.byAddressAndClient.isThrottling()) return;
+    const source = normalizeAddress(address);
     const perClient = CLIENT_ID_RE.test(clientId) ? this.byAddressAndClient.retryAfter(`${source}\n${clientId}`) : 0;
     const wait = Math.max(this.byAddress.retryAfter(source), perClient);
     if (wait > 0) {
@@ -80,7 +72,7 @@ export class ClientAuthentication {
   }
 
   recordFailure(address: string, clientId: string | undefined): void {
-    const source = throttleSource(address);
+    const source = normalizeAddress(address);
     this.byAddress.fail(source);
     // Only ids that could exist get a window of their own: a flood of made-up ids cannot grow memory.
     if (clientId && CLIENT_ID_RE.test(clientId)) this.byAddressAndClient.fail(`${source}\n${clientId}`);

@@ -36,11 +36,19 @@ export function isTokenRequest(url: string | undefined): boolean {
   return url !== undefined && url.startsWith(TOKEN_PATH) && (url.length === TOKEN_PATH.length || url[TOKEN_PATH.length] === '?');
 }
 
-/** Ends the connection once the answer is out if the request body is still arriving. */
+/** How long a body still arriving after an early answer is read (and discarded) before the socket goes. */
+const LINGER_MS = 1_000;
+
+/**
+ * An early answer (405, 413) while the body is still arriving: the body is read and thrown away
+ * for a moment, then the socket is closed. Closing at once would make the kernel reset the
+ * connection and the client would often lose the answer; reading on would let an endless body
+ * hold the socket.
+ */
 function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
   request.resume();
   response.once('finish', () => {
-    if (!request.complete) request.destroy();
+    if (!request.complete) setTimeout(() => request.destroy(), LINGER_MS).unref();
   });
 }
 
@@ -61,7 +69,8 @@ function checkGrant(params: TokenParams): void {
  */
 export function createTokenEndpoint({ auth, service, issuer, clock, log, health, trustProxy }: TokenEndpointDeps): TokenEndpoint {
   const trusted = trustProxy.length > 0 ? proxyAddr.compile([...trustProxy]) : null;
-  const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? ''));
+  // A socket already closed has no address: '' (then one shared throttle bucket), never a throw.
+  const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : request.socket.remoteAddress) ?? '';
 
   function fail(response: ServerResponse, error: unknown): void {
     writeOAuthError(response, reportError(error, log, health));
@@ -152,9 +161,9 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
       // Answer at once and close: a body that never ends must not hold the socket (draining it
       // would wait for the request timeout).
       closeAfterAnswer(request, response);
-      return fail(response, new AppError('invalid_request', 'The token endpoint accepts POST only.', { status: 405, headers: { allow: 'POST', connection: 'close' } }));
+      return fail(response, new AppError('invalid_request', 'The token endpoint accepts POST only.', { status: 405, headers: { allow: 'POST' } }));
     }
-    const tooLarge = () => new AppError('invalid_request', `The request body exceeds ${TOKEN_BODY_LIMIT} bytes.`, { status: 413, headers: { connection: 'close' } });
+    const tooLarge = () => new AppError('invalid_request', `The request body exceeds ${TOKEN_BODY_LIMIT} bytes.`, { status: 413 });
     if (Number(request.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) {
       closeAfterAnswer(request, response);
       return fail(response, tooLarge());
