@@ -1,9 +1,11 @@
+import { auditCommand } from './commands/audit.ts';
 import { envCommand } from './commands/env.ts';
 import { integrationsCommand } from './commands/integrations.ts';
 import { keysCommand } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { tokenCommand } from './commands/token.ts';
+import { usersCommand } from './commands/users.ts';
 import { reportError, UsageError } from './output.ts';
 
 const HELP = `latchkey — integrations and OAuth 2.0 client-credentials tokens
@@ -11,6 +13,7 @@ const HELP = `latchkey — integrations and OAuth 2.0 client-credentials tokens
 Usage:
   latchkey serve [--workers N]
   latchkey migrate
+  latchkey users create --email EMAIL [--owner]            (the password is read from stdin)
   latchkey env create <id> [--display-name NAME] [--token-ttl-seconds N] [--token-reuse-window-seconds N]
   latchkey env update <id> [--display-name NAME] [--token-ttl-seconds N] [--token-reuse-window-seconds N]
   latchkey env list
@@ -19,9 +22,10 @@ Usage:
   latchkey integrations show ID --env ENV
   latchkey integrations update ID --env ENV [--name N] [--description D] [--scopes "…" | --preset P] [--disable | --enable]
         [--allow-browser-writes | --no-allow-browser-writes]
-  latchkey integrations regenerate-secret ID --env ENV [--grace-seconds N]
+  latchkey integrations regenerate-secret ID --env ENV [--grace-seconds N] [--expires-at ISO-8601]
   latchkey integrations revoke-tokens ID --env ENV
   latchkey integrations delete ID --env ENV --yes
+  latchkey audit --env ENV | --platform [--action A] [--actor X] [--target T] [--from ISO] [--to ISO] [--limit N]
   latchkey keys rotate [--emergency] [--alg RS256|ES256|EdDSA]
   latchkey token --url URL --client-id ID --client-secret SECRET [--audience A] [--scope "…"]
 
@@ -36,6 +40,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   integrations: integrationsCommand,
   keys: keysCommand,
   token: tokenCommand,
+  users: usersCommand,
+  audit: auditCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -23,7 +23,10 @@ export const SecretInfoSchema = Type.Object({
   /** The last characters of the secret, enough to tell two apart, never enough to use. */
   hint: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+  /** The end of a grace period, or the expiry chosen at regeneration; null: never. */
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** True from 14 days before `expiresAt`: the console warns (SPEC §3). */
+  expiresSoon: Type.Boolean(),
   lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export type SecretInfo = Static<typeof SecretInfoSchema>;

@@ -71,6 +71,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     clock: services.clock,
     log: fastify.log,
     health: services.health,
+    events: services.management.tokenEvents,
     trustProxy: config.trustProxy,
   });
   await fastify.register(oauthSurface, { services, tokenEndpoint });

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { createServices } from './services.ts';
+import { createServices, type Services } from './services.ts';
 
 export interface ServeOptions {
   /** Worker processes sharing the port (`serve --workers N`); 1 runs in this process. */
@@ -37,6 +37,21 @@ export async function serve(config: Readonly<Config>, options: ServeOptions = {}
   process.once('SIGINT', () => void close('SIGINT'));
   if (cluster.isPrimary) {
     console.log(`latchkey: serving ${config.issuer} (token endpoint ${config.issuer}/oauth/token) on ${config.host}:${config.port}`);
+    await announceSetup(app.services);
+  }
+}
+
+/**
+ * SPEC §3: until an owner exists, every start prints a one-time setup URL (random, single use,
+ * 24 h). Printed by the process that prints, never by each worker.
+ */
+async function announceSetup(services: Services): Promise<void> {
+  const setupUrl = await services.management.setup.ensureSetupUrl();
+  if (setupUrl) {
+    console.log(
+      `latchkey: no owner yet: open ${setupUrl} within 24 hours (single use) to create one, ` +
+        `or run: printf '%s\\n' "$PASSWORD" | npx latchkey users create --email you@example.com --owner`,
+    );
   }
 }
 
@@ -47,6 +62,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions = {}
  */
 async function superviseWorkers(config: Readonly<Config>, workers: number): Promise<void> {
   const services = await createServices(config, { adoptSigningAlg: true });
+  await announceSetup(services);
   await services.close();
 
   let stopping = false;

@@ -15,6 +15,7 @@ const flags = {
   'allow-browser-writes': { type: 'boolean' },
   'no-allow-browser-writes': { type: 'boolean' },
   'grace-seconds': { type: 'string' },
+  'expires-at': { type: 'string' },
   yes: { type: 'boolean' },
 } as const;
 
@@ -86,10 +87,16 @@ export async function integrationsCommand(args: string[]): Promise<void> {
       }
       case 'regenerate-secret': {
         const grace = optionalInteger(values['grace-seconds'], '--grace-seconds') ?? 0;
-        const regenerated = await integrations.regenerateSecret(env, id(), grace);
+        const expiresAt = values['expires-at'] === undefined ? undefined : Date.parse(values['expires-at']);
+        if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new UsageError('--expires-at must be an ISO 8601 date-time, e.g. 2026-12-31T00:00:00Z');
+        const regenerated = await integrations.regenerateSecret(env, id(), { graceSeconds: grace, ...(expiresAt !== undefined ? { expiresAt } : {}) });
         return json
           ? printJson(regenerated)
-          : printLines([...withSecret(regenerated), grace ? `The previous secret keeps working for ${grace} seconds.` : 'The previous secret no longer works.']);
+          : printLines([
+              ...withSecret(regenerated),
+              grace ? `The previous secret keeps working for ${grace} seconds.` : 'The previous secret no longer works.',
+              ...(expiresAt !== undefined ? [`The new secret stops working at ${new Date(expiresAt).toISOString()}.`] : []),
+            ]);
       }
       case 'revoke-tokens': {
         const revoked = await integrations.revokeTokens(env, id());

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /** Every purpose derives its own subkey from the master key with HKDF (SPEC §1). */
-export type KeyPurpose = 'secret-hash' | 'token-cache' | 'signing-key' | 'pat-hash' | 'key-check';
+export type KeyPurpose = 'secret-hash' | 'token-cache' | 'signing-key' | 'pat-hash' | 'session-hash' | 'setup-token' | 'key-check';
 
 /**
  * The master key and the subkeys derived from it. Every stored hash and ciphertext records

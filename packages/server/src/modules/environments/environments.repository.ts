@@ -26,6 +26,11 @@ export class EnvironmentsRepository {
     await this.db.updateTable('environments').set(patch).where('id', '=', environmentId).execute();
   }
 
+  /** Deletes the environment; everything in it goes with it (foreign keys cascade). */
+  async delete(environmentId: string): Promise<void> {
+    await this.db.deleteFrom('environments').where('id', '=', environmentId).execute();
+  }
+
   /** The longest token lifetime of any environment: retired signing keys stay published that long. */
   async maxTokenTtlSeconds(): Promise<number> {
     const row = await this.db

@@ -128,4 +128,26 @@ export class EnvironmentsService {
     );
     return toEnvironment(next);
   }
+
+  /**
+   * Deletes an environment and everything in it: integrations (their tokens die with them),
+   * content, memberships. `confirm` must repeat the id, so a script cannot do it by accident.
+   * Audit rows stay (retention removes them) so the deletion itself remains visible.
+   */
+  async delete(environmentId: string, confirm: string | undefined, actor: Actor = CLI_ACTOR): Promise<void> {
+    const current = await this.repository.find(environmentId);
+    if (!current) throw notFound(`Environment "${environmentId}"`);
+    if (confirm !== environmentId) {
+      throw invalid('Confirmation required', [`deleting an environment cannot be undone: repeat its id as confirm=${environmentId}`]);
+    }
+    await this.unitOfWork.commit(
+      {
+        actor,
+        // Every node drops what it cached of this environment (its integrations' records and tokens).
+        change: { kind: 'environment', environmentId, entityId: environmentId },
+        audit: { environmentId, action: 'environment.delete', target: { type: 'environment', id: environmentId }, changes: { displayName: current.display_name } },
+      },
+      (trx) => this.repository.withTransaction(trx).delete(environmentId),
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -52,6 +53,7 @@ export class IntegrationsRepository {
       .where('environment_id', '=', environmentId)
       .where('integration_id', 'in', integrationIds)
       .orderBy('created_at')
+      .orderBy('id')
       .execute();
   }
 
@@ -59,29 +61,54 @@ export class IntegrationsRepository {
     await this.db.insertInto('integration_secrets').values(row).execute();
   }
 
-  /** Keeps at most the newest previous secret: older ones and expired ones go. */
-  async retireSecrets(environmentId: string, integrationId: string, currentExpiresAt: number, now: number): Promise<void> {
+  /**
+   * Retires the current secret (the newest) while a new one is inserted: every older secret goes,
+   * and the current one keeps working until `graceEndsAt` (or its own earlier expiry), or goes at
+   * once when that moment has passed. At most two secrets remain: this one and the new one.
+   */
+  async retireSecrets(environmentId: string, integrationId: string, graceEndsAt: number, now: number): Promise<void> {
+    const current = (await this.secrets(environmentId, [integrationId])).at(-1);
+    const others = this.db.deleteFrom('integration_secrets').where('environment_id', '=', environmentId).where('integration_id', '=', integrationId);
+    if (!current) return;
+    await others.where('id', '!=', current.id).execute();
+    const endsAt = current.expires_at == null ? graceEndsAt : Math.min(current.expires_at, graceEndsAt);
+    if (endsAt <= now) await this.deleteSecret(environmentId, integrationId, current.id);
+    else await this.db.updateTable('integration_secrets').set({ expires_at: endsAt }).where('environment_id', '=', environmentId).where('id', '=', current.id).execute();
+  }
+
+  async deleteSecret(environmentId: string, integrationId: string, secretId: string): Promise<void> {
     await this.db
       .deleteFrom('integration_secrets')
       .where('environment_id', '=', environmentId)
       .where('integration_id', '=', integrationId)
-      .where('expires_at', 'is not', null)
+      .where('id', '=', secretId)
       .execute();
-    if (currentExpiresAt <= now) {
-      await this.db
-        .deleteFrom('integration_secrets')
-        .where('environment_id', '=', environmentId)
-        .where('integration_id', '=', integrationId)
-        .execute();
-    } else {
-      await this.db
-        .updateTable('integration_secrets')
-        .set({ expires_at: currentExpiresAt })
-        .where('environment_id', '=', environmentId)
-        .where('integration_id', '=', integrationId)
-        .where('expires_at', 'is', null)
-        .execute();
+  }
+
+  /**
+   * One page of an environment's integrations in creation order (keyset on created_at, id: a page
+   * never repeats or skips one when others are added meanwhile), optionally filtered by a search
+   * on name, description, id and client id, case-insensitively on both dialects.
+   */
+  page(environmentId: string, options: { search?: string; limit: number; after?: { createdAt: number; id: string } }): Promise<IntegrationRow[]> {
+    let query = this.db.selectFrom('integrations').selectAll().where('environment_id', '=', environmentId);
+    const search = options.search?.trim();
+    if (search) {
+      const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          sql<boolean>`lower(name) like ${pattern} escape '\\'`,
+          sql<boolean>`lower(description) like ${pattern} escape '\\'`,
+          eb('id', '=', search),
+          eb('client_id', '=', search),
+        ]),
+      );
     }
+    if (options.after) {
+      const { createdAt, id } = options.after;
+      query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    }
+    return query.orderBy('created_at').orderBy('id').limit(options.limit).execute();
   }
 
   /**
@@ -122,6 +149,12 @@ export class IntegrationsRepository {
       .sort((a, b) => Number(a.secret_created_at) - Number(b.secret_created_at))
       .map((row) => ({ id: row.secret_id!, secret_hash: row.secret_hash!, expires_at: row.secret_expires_at ?? null }));
     return { integration: integration as IntegrationRow, environment: { token_ttl_seconds, token_reuse_window_seconds }, secrets };
+  }
+
+  /** Which integrations these client ids name (the batched audit of refused token requests). */
+  findByClientIds(clientIds: string[]): Promise<Array<Pick<IntegrationRow, 'id' | 'environment_id' | 'client_id'>>> {
+    if (clientIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('integrations').select(['id', 'environment_id', 'client_id']).where('client_id', 'in', clientIds).execute();
   }
 
   /** Writes a batch of `lastUsedAt` values in one transaction (never one write per token). */

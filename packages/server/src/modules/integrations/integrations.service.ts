@@ -1,4 +1,5 @@
 import {
+  EXPIRES_SOON_SECONDS,
   MAX_SECRET_GRACE_SECONDS,
   PRESETS,
   isPresetName,
@@ -9,7 +10,7 @@ import {
   type Scope,
 } from '@latchkey/contract';
 import type { Db } from '../../db/database.ts';
-import { invalid, notFound } from '../../errors.ts';
+import { AppError, invalid, notFound } from '../../errors.ts';
 import type { Change } from '../../infra/change-feed.ts';
 import { CLI_ACTOR, type Actor, type AuditEvent, type UnitOfWork } from '../../db/unit-of-work.ts';
 import { iso, type Clock } from '../../infra/clock.ts';
@@ -34,6 +35,37 @@ export interface UpdateIntegrationInput {
   preset?: string;
   disabled?: boolean;
   allowBrowserWrites?: boolean;
+}
+
+export interface RegenerateSecretOptions {
+  /** How long the previous secret keeps working (default 0, at most 7 days). */
+  graceSeconds?: number;
+  /** When the new secret stops authenticating (epoch ms); absent: never. */
+  expiresAt?: number;
+}
+
+export interface IntegrationPageQuery {
+  search?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface IntegrationPage {
+  data: Integration[];
+  nextCursor: string | null;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
+
+/** A page cursor names the last integration of the page (keyset), opaque to clients. */
+const encodeCursor = (row: IntegrationRow) => Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  if (!createdAt || !/^\d{1,16}$/.test(createdAt) || !id || !/^int_[0-9A-Za-z]{1,40}$/.test(id)) {
+    throw invalid('Invalid cursor', ['cursor must be the nextCursor of a previous page']);
+  }
+  return { createdAt: Number(createdAt), id };
 }
 
 export const parseScopeList = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
@@ -119,6 +151,25 @@ export class IntegrationsService {
     return rows.map((row) => this.toIntegration(row, secrets.filter((secret) => secret.integration_id === row.id)));
   }
 
+  /** One page of the environment's integrations, in creation order, optionally searched. */
+  async page(environmentId: string, query: IntegrationPageQuery = {}): Promise<IntegrationPage> {
+    await this.requireEnvironment(environmentId);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw invalid('Invalid limit', [`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`]);
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    // One more than asked: whether a next page exists, without counting.
+    const rows = await this.repository.page(environmentId, { search: query.search, limit: limit + 1, ...(after ? { after } : {}) });
+    const page = rows.slice(0, limit);
+    const secrets = await this.repository.secrets(
+      environmentId,
+      page.map((row) => row.id),
+    );
+    return {
+      data: page.map((row) => this.toIntegration(row, secrets.filter((secret) => secret.integration_id === row.id))),
+      nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null,
+    };
+  }
+
   async get(environmentId: string, idOrClientId: string): Promise<Integration> {
     const row = await this.requireIntegration(environmentId, idOrClientId);
     return this.toIntegration(row, await this.repository.secrets(environmentId, [row.id]));
@@ -169,23 +220,60 @@ export class IntegrationsService {
 
   /**
    * A new secret, shown this once. The previous one keeps working for `graceSeconds` (default 0,
-   * at most 7 days) so a deployment can roll out the new one without downtime.
+   * at most 7 days) so a deployment can roll out the new one without downtime; the new one may
+   * carry an expiry, after which it authenticates nothing (SPEC §3). Accepts the grace period
+   * alone, as the CLI has always passed it, or the options.
    */
-  async regenerateSecret(environmentId: string, idOrClientId: string, graceSeconds = 0, actor: Actor = CLI_ACTOR): Promise<IntegrationWithSecret> {
+  async regenerateSecret(
+    environmentId: string,
+    idOrClientId: string,
+    graceOrOptions: number | RegenerateSecretOptions = 0,
+    actor: Actor = CLI_ACTOR,
+  ): Promise<IntegrationWithSecret> {
+    const options = typeof graceOrOptions === 'number' ? { graceSeconds: graceOrOptions } : graceOrOptions;
+    const graceSeconds = options.graceSeconds ?? 0;
+    const problems: string[] = [];
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_SECRET_GRACE_SECONDS) {
-      throw invalid('Invalid grace period', [`graceSeconds must be an integer from 0 to ${MAX_SECRET_GRACE_SECONDS} (7 days)`]);
+      problems.push(`graceSeconds must be an integer from 0 to ${MAX_SECRET_GRACE_SECONDS} (7 days)`);
     }
-    const current = await this.requireIntegration(environmentId, idOrClientId);
     const now = this.clock.now();
+    if (options.expiresAt !== undefined && !(Number.isFinite(options.expiresAt) && options.expiresAt > now)) problems.push('expiresAt must be in the future');
+    if (problems.length) throw invalid(problems[0]!.startsWith('grace') ? 'Invalid grace period' : 'Invalid secret expiry', problems);
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    const existing = await this.repository.secrets(environmentId, [current.id]);
     const secret = generateClientSecret();
-    const secretRow = this.secretRow(current, secret, now);
-    await this.write(actor, this.change(current), this.audit(current, 'integration.secret.regenerate', { secretId: secretRow.id, graceSeconds }), async (repository) => {
+    // Strictly newer than every existing secret, even within one millisecond (a frozen test
+    // clock): the newest secret is the current one, by creation time alone.
+    const secretRow = this.secretRow(current, secret, Math.max(now, (existing.at(-1)?.created_at ?? 0) + 1));
+    secretRow.expires_at = options.expiresAt ?? null;
+    const changes = { secretId: secretRow.id, graceSeconds, ...(options.expiresAt !== undefined ? { expiresAt: iso(options.expiresAt) } : {}) };
+    await this.write(actor, this.change(current), this.audit(current, 'integration.secret.regenerate', changes), async (repository) => {
       await repository.retireSecrets(environmentId, current.id, now + graceSeconds * 1000, now);
       await repository.insertSecret(secretRow);
       await repository.update(environmentId, current.id, { updated_at: now });
     });
     const updated = { ...current, updated_at: now };
     return { ...this.toIntegration(updated, await this.repository.secrets(environmentId, [current.id])), clientSecret: secret };
+  }
+
+  /**
+   * Ends a previous secret's grace period early. The current secret cannot go this way (the
+   * integration would have none): regenerate it instead.
+   */
+  async deleteSecret(environmentId: string, idOrClientId: string, secretId: string, actor: Actor = CLI_ACTOR): Promise<Integration> {
+    const current = await this.requireIntegration(environmentId, idOrClientId);
+    const secrets = await this.repository.secrets(environmentId, [current.id]);
+    const target = secrets.find((secret) => secret.id === secretId);
+    if (!target) throw notFound(`Secret "${secretId}" of integration "${idOrClientId}"`);
+    if (target === secrets.at(-1)) {
+      throw new AppError('conflict', "This is the integration's current secret: regenerate it instead (the integration would have none).");
+    }
+    const now = this.clock.now();
+    await this.write(actor, this.change(current), this.audit(current, 'integration.secret.delete', { secretId }), async (repository) => {
+      await repository.deleteSecret(environmentId, current.id, secretId);
+      await repository.update(environmentId, current.id, { updated_at: now });
+    });
+    return this.toIntegration({ ...current, updated_at: now }, await this.repository.secrets(environmentId, [current.id]));
   }
 
   /** "Revoke all tokens": every token issued before now is dead, and reuse starts over. */
@@ -242,8 +330,13 @@ export class IntegrationsService {
     return row;
   }
 
+  /**
+   * The wire shape. A previous secret is listed while its grace period lasts; the current one
+   * (the newest) always, even once its own expiry has passed, so the console can say so.
+   */
   toIntegration(row: IntegrationRow, secrets: SecretRow[]): Integration {
     const now = this.clock.now();
+    const newest = secrets.at(-1);
     return {
       id: row.id,
       environment: row.environment_id,
@@ -255,12 +348,13 @@ export class IntegrationsService {
       allowBrowserWrites: row.allow_browser_writes === 1,
       tokensNotBefore: row.tokens_not_before == null ? null : iso(row.tokens_not_before * 1000),
       secrets: secrets
-        .filter((secret) => secret.expires_at == null || secret.expires_at > now)
+        .filter((secret) => secret === newest || secret.expires_at == null || secret.expires_at > now)
         .map((secret) => ({
           id: secret.id,
           hint: secret.hint,
           createdAt: iso(secret.created_at)!,
           expiresAt: iso(secret.expires_at),
+          expiresSoon: secret.expires_at != null && secret.expires_at - now <= EXPIRES_SOON_SECONDS * 1000,
           lastUsedAt: iso(secret.last_used_at),
         })),
       createdBy: row.created_by,

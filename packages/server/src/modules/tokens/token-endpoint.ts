@@ -6,7 +6,8 @@ import { reportError } from '../../http/errors/report.ts';
 import { writeOAuthError } from '../../http/errors/render-oauth-error.ts';
 import type { DatabaseHealth } from '../../infra/database-health.ts';
 import type { Clock } from '../../infra/clock.ts';
-import type { ClientAuthentication } from '../oauth/client-authentication.ts';
+import type { TokenEvents } from '../audit/token-events.ts';
+import { refusalReason, type ClientAuthentication } from '../oauth/client-authentication.ts';
 import { readClientCredentials, type ClientCredentials } from './client-auth.ts';
 import type { ClientRecord } from './client-registry.ts';
 import type { IssuedToken, TokenIssuer } from './token-issuer.ts';
@@ -25,6 +26,8 @@ export interface TokenEndpointDeps {
   clock: Clock;
   log: FastifyBaseLogger;
   health: DatabaseHealth;
+  /** Mints, reuses and refusals: counted in memory, written in batches (activity, audit). */
+  events: TokenEvents;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: the socket's address. */
   trustProxy: readonly string[];
 }
@@ -67,7 +70,7 @@ function checkGrant(params: TokenParams): void {
  * of the traffic, SPEC §7); the Fastify route delegates to it too, so `inject()` tests run the
  * very same code.
  */
-export function createTokenEndpoint({ auth, service, issuer, clock, log, health, trustProxy }: TokenEndpointDeps): TokenEndpoint {
+export function createTokenEndpoint({ auth, service, issuer, clock, log, health, events, trustProxy }: TokenEndpointDeps): TokenEndpoint {
   const trusted = trustProxy.length > 0 ? proxyAddr.compile([...trustProxy]) : null;
   // A socket already closed has no address: '' (then one shared throttle bucket), never a throw.
   const addressOf = (request: IncomingMessage) => (trusted ? proxyAddr(request, trusted) : request.socket.remoteAddress) ?? '';
@@ -76,8 +79,15 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     writeOAuthError(response, reportError(error, log, health));
   }
 
-  function succeed(response: ServerResponse, token: IssuedToken): void {
-    const body = token.responseBody(clock.now());
+  function succeed(response: ServerResponse, client: ClientRecord, token: IssuedToken): void {
+    const now = clock.now();
+    if (token.fresh) {
+      token.fresh = false;
+      events.minted(client.environmentId, client.integrationId, client.clientId, token.scope, now);
+    } else {
+      events.reused(client.environmentId, client.integrationId, now);
+    }
+    const body = token.responseBody(now);
     response.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': body.length,
@@ -89,7 +99,10 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
 
   /** Only a refused client counts toward throttling, not a database that failed to answer. */
   function refuse(response: ServerResponse, credentials: ClientCredentials, address: string, error: unknown): void {
-    if (error instanceof AppError && error.code === 'invalid_client') auth.recordFailure(address, credentials.clientId);
+    if (error instanceof AppError && error.code === 'invalid_client') {
+      auth.recordFailure(address, credentials.clientId);
+      events.refused(credentials.clientId || null, refusalReason(error) ?? 'wrong_secret', address);
+    }
     fail(response, error);
   }
 
@@ -143,7 +156,7 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     error: unknown,
   ): void {
     if (client.invalidated && tries < MAX_ATTEMPTS) return attempt(response, params, credentials, address, tries + 1);
-    if (token) succeed(response, token);
+    if (token) succeed(response, client, token);
     else fail(response, error);
   }
 
@@ -152,7 +165,12 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     const params = parseTokenBody(request.headers['content-type'], body);
     const credentials: ClientCredentials = readClientCredentials(request.headers.authorization, params);
     const address = addressOf(request);
-    auth.checkThrottle(address, credentials.clientId);
+    try {
+      auth.checkThrottle(address, credentials.clientId);
+    } catch (error) {
+      events.refused(credentials.clientId || null, 'throttled', address);
+      throw error;
+    }
     attempt(response, params, credentials, address, 1);
   }
 

@@ -17,6 +17,11 @@ export const MAX_REUSABLE_ROWS_PER_INTEGRATION = 64;
 export class IssuedToken {
   private bodySecond = -1;
   private body = Buffer.alloc(0);
+  /**
+   * True until this process hands the token out for the first time: that hand-out is a mint, every
+   * later one a reuse (activity counts). A token read back from the database was minted elsewhere.
+   */
+  fresh = false;
 
   constructor(
     readonly token: string,
@@ -145,7 +150,9 @@ export class TokenIssuer {
       environment: client.environmentId,
       integration_id: client.integrationId,
     });
-    return new IssuedToken(token, jti, key.kid, scope, exp);
+    const issued = new IssuedToken(token, jti, key.kid, scope, exp);
+    issued.fresh = true;
+    return issued;
   }
 
   /**
