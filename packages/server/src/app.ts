@@ -7,6 +7,7 @@ import { reportError } from './http/errors/report.ts';
 import { sendProblem } from './http/errors/render-problem.ts';
 import { createHttpServer, createRequestListener, handleClientError } from './http/server-factory.ts';
 import { ENVIRONMENT_API_PREFIX, environmentApiSurface } from './http/surfaces/environment-api.ts';
+import { consoleSurface } from './http/surfaces/console.ts';
 import { managementApiSurface } from './http/surfaces/management-api.ts';
 import { oauthSurface } from './http/surfaces/oauth.ts';
 import { loggerOptions } from './infra/logger.ts';
@@ -77,6 +78,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await fastify.register(oauthSurface, { services, tokenEndpoint });
   await fastify.register(environmentApiSurface, { prefix: ENVIRONMENT_API_PREFIX, services });
   await fastify.register(managementApiSurface, { services });
+  await fastify.register(consoleSurface, { services });
 
   services.health.onTransition((event) => {
     if (event.state === 'down') fastify.log.error({ error: event.error }, 'database unavailable: answering 503 until it is back');
