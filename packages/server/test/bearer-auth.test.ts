@@ -50,6 +50,12 @@ for (const dialect of dialects()) {
       assert.equal((await h.api('DEMO', 'GET', 'templates', { token })).status, 200);
     });
 
+    it('guards the HEAD routes Fastify adds for GETs exactly like the GETs', async () => {
+      assert.equal((await h.api('demo', 'HEAD', 'templates')).status, 401);
+      assert.equal((await h.api('demo', 'HEAD', 'templates', { token })).status, 200);
+      assert.equal((await h.api('demo', 'HEAD', 'templates', { token: await h.apiToken('demo', { scopes: ['media:list'] }) })).status, 403);
+    });
+
     it('asks for a token with the bare challenge when none is sent (RFC 6750 §3.1)', async () => {
       expectBearerError(await h.api('demo', 'GET', 'templates'), 401, 'Bearer realm="latchkey"');
       expectBearerError(await h.api('demo', 'GET', 'templates', { headers: { authorization: 'Basic dXNlcjpwYXNz' } }), 401, 'Bearer realm="latchkey"');

@@ -1,8 +1,10 @@
+import type { Scope } from '@latchkey/contract';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { BearerTokenError, type AccessTokenVerifier } from '../../modules/access-tokens/verify-access-token.ts';
 import { bearerChallenge } from '../errors/render-bearer-error.ts';
 import type { Principal } from '../principal.ts';
+import { checkScope } from './require-scope.ts';
 
 /** RFC 6750 §2.1: `Bearer` and a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -24,25 +26,20 @@ const browserRefusal = () =>
     { problemType: 'https://latchkey.dev/problems/privileged-token-in-browser' },
   );
 
-function accept(request: FastifyRequest, principal: Principal): void {
-  // SPEC §4: a token with any write or output scope is refused on a browser request.
-  if (principal.privileged && !principal.allowBrowserWrites && request.headers.origin !== undefined) throw browserRefusal();
-  request.principal = principal;
-}
-
 /**
- * The Environment API's one authentication hook: a verified bearer token for the path's
- * environment (matched case-insensitively), or a 401 with RFC 6750's challenge. Synchronous when
- * the token was verified before, so a known token costs no promise.
+ * The Environment API's one authentication hook, made once per route for the scope it declares:
+ * a verified bearer token for the path's environment (matched case-insensitively) holding that
+ * scope, or a 401 / 403 with RFC 6750's challenge. Synchronous when the token was verified
+ * before, so a known token costs no promise and no per-request lookup of the route's options.
  */
-export function bearerAuth(verifier: AccessTokenVerifier) {
+export function bearerAuth(verifier: AccessTokenVerifier, scope: Scope) {
+  const accept = (request: FastifyRequest, principal: Principal): AppError | null => {
+    // SPEC §4: a token with any write or output scope is refused on a browser request.
+    if (principal.privileged && !principal.allowBrowserWrites && request.headers.origin !== undefined) return browserRefusal();
+    request.principal = principal;
+    return checkScope(request, scope);
+  };
   return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (request.routeOptions.config.scope === undefined) {
-      // CORS preflights (answered by @fastify/cors) carry no credentials, and an unknown path is
-      // a 404 whoever asks. Anything else without a declared scope is refused, never let through.
-      if (request.method === 'OPTIONS' || request.is404) return done();
-      return done(new AppError('server_error', 'The server could not complete the request.', { detail: `route ${request.url} declares no scope` }));
-    }
     const header = request.headers.authorization;
     if (header === undefined) return done(noCredentials());
     const match = BEARER.exec(header);
@@ -58,21 +55,14 @@ export function bearerAuth(verifier: AccessTokenVerifier) {
       return done(error instanceof BearerTokenError ? invalidToken(error.message) : (error as Error));
     }
     if (!(verified instanceof Promise)) {
-      try {
-        accept(request, verified);
-      } catch (error) {
-        return done(error as Error);
-      }
-      return done();
+      const refused = accept(request, verified);
+      return refused ? done(refused) : done();
     }
     verified.then(
       (principal) => {
-        try {
-          accept(request, principal);
-          done();
-        } catch (error) {
-          done(error as Error);
-        }
+        const refused = accept(request, principal);
+        if (refused) done(refused);
+        else done();
       },
       (error: unknown) => done(error instanceof BearerTokenError ? invalidToken(error.message) : (error as Error)),
     );

@@ -6,7 +6,7 @@ import { contentRoutes } from '../../modules/content/content.routes.ts';
 import type { Services } from '../../services.ts';
 import { sendBearerProblem } from '../errors/render-bearer-error.ts';
 import { bearerAuth } from '../plugins/bearer-auth.ts';
-import { assertRouteDeclaresScope, requireScope } from '../plugins/require-scope.ts';
+import { declaredScope } from '../plugins/require-scope.ts';
 
 export const ENVIRONMENT_API_PREFIX = '/grafx/api/v1/environment';
 
@@ -31,9 +31,14 @@ export async function environmentApiSurface(app: FastifyInstance, { services }: 
       maxAge: 600,
     });
   }
-  app.addHook('onRoute', assertRouteDeclaresScope);
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', bearerAuth(services.accessTokens));
-  app.addHook('onRequest', requireScope);
+  // Every route gets the authentication hook for the scope it declares (HEAD routes Fastify adds
+  // for GETs included); a route that declares none does not start. Only CORS preflights are open.
+  app.addHook('onRoute', (route) => {
+    const scope = declaredScope(route);
+    if (scope === null) return;
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [bearerAuth(services.accessTokens, scope), ...existing];
+  });
   await app.register(contentRoutes, { prefix: '/:environment', content: services.content, issuer: services.config.issuer });
 }
