@@ -6,12 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { ApiError, ClientCredentials, EnvironmentApi, type TemplateItem } from '../src/index.ts';
 import { minimalTrueType, PNG_1X1, recordingFetch, recordingSleep, startLatchkey, type Latchkey } from './helpers/latchkey.ts';
 
-/**
- * Media and font routes (SPEC §4) were still being built when this suite was written: their tests
- * run and report, but do not fail the run. Remove `todo` from them once the routes exist.
- */
-const MEDIA_AND_FONTS = { todo: 'media and font routes of the Environment API are not built yet' };
-
 describe('EnvironmentApi against a real Latchkey server', () => {
   let lk: Latchkey;
   let api: EnvironmentApi;
@@ -146,7 +140,7 @@ describe('EnvironmentApi against a real Latchkey server', () => {
     assert.equal(error.errorCode, 'invalid_token');
   });
 
-  it('uploads media, lists it, downloads it, waits for its preview, moves and deletes it', MEDIA_AND_FONTS, async () => {
+  it('uploads media, lists it, downloads it, waits for its preview, moves and deletes it', async () => {
     const media = new EnvironmentApi({ baseUrl: lk.url, environment: lk.environment, credentials, sleep: recordingSleep() }).media;
     const item = await media.upload({ file: new Blob([PNG_1X1], { type: 'image/png' }), name: 'dot.png', folderPath: '/brand' });
     assert.equal(item.name, 'dot.png');
@@ -158,7 +152,9 @@ describe('EnvironmentApi against a real Latchkey server', () => {
     const download = await media.download(item.id);
     assert.equal(download.headers.get('content-type'), 'image/png');
     assert.deepEqual(new Uint8Array(await download.arrayBuffer()), PNG_1X1);
-    const preview = await media.preview(item.id, 'thumbnail', { maxAttempts: 50 });
+    // The recording sleep does not wait: each attempt is one round trip, so allow enough of them
+    // for the background job (about 25 on an idle machine).
+    const preview = await media.preview(item.id, 'thumbnail', { maxAttempts: 1000 });
     assert.equal(preview.status, 200);
     assert.match(preview.headers.get('content-type') ?? '', /^image\//);
     await preview.arrayBuffer();
@@ -177,7 +173,7 @@ describe('EnvironmentApi against a real Latchkey server', () => {
     await assert.rejects(media.get(item.id), (error: unknown) => error instanceof ApiError && error.status === 404);
   });
 
-  it('reports media:write as the scope a read-only integration lacks for an upload', MEDIA_AND_FONTS, async () => {
+  it('reports media:write as the scope a read-only integration lacks for an upload', async () => {
     const readOnly = await lk.cli<{ clientId: string; clientSecret: string }>('integrations', 'create', '--env', 'demo', '--name', 'front end', '--preset', 'read-only');
     const browserSide = new EnvironmentApi({
       baseUrl: lk.url,
@@ -191,7 +187,7 @@ describe('EnvironmentApi against a real Latchkey server', () => {
     assert.equal(error.problem?.status, 403);
   });
 
-  it('uploads a font in three steps, finds its family and style, downloads and deletes them', MEDIA_AND_FONTS, async () => {
+  it('uploads a font in three steps, finds its family and style, downloads and deletes them', async () => {
     const bytes = minimalTrueType('Latchkey Test Sans', 'Bold');
     const result = await api.fontStyles.upload([{ file: new Blob([bytes]), fileName: 'LatchkeyTestSans-Bold.ttf' }], {
       corrections: (preloaded) => preloaded.map((p) => ({ fontStyleId: p.id, familyName: 'Latchkey Brand', styleName: 'Bold' })),
