@@ -168,10 +168,12 @@ export async function runMediaBench(opts: MediaBenchOptions): Promise<{ rows: Me
       const [cold, warm] = landings as [(typeof landings)[0], (typeof landings)[0]];
       rows.push({
         figure: `Media upload of ${mb(big.length)}, server RSS growth (${fileStore} store)`,
-        value: `${mb(warm.growth)} (the process's first: ${mb(cold.growth)})`,
+        // The process's first upload is the one judged: it is what a fresh server does. The second
+        // (caches a process fills once already filled) is shown beside it for context.
+        value: `${mb(cold.growth)} (a second one: ${mb(warm.growth)})`,
         target: `< ${RSS_TARGET_MB} MB`,
-        result: warm.growth < RSS_TARGET_MB * 1e6 ? 'PASS' : 'MISS',
-        other: otherCores(warm.other),
+        result: cold.growth < RSS_TARGET_MB * 1e6 ? 'PASS' : 'MISS',
+        other: otherCores(cold.other),
       });
       details.push(
         `- Media upload (${fileStore} store): a ${mb(big.length)} PNG (${big.length} bytes) as multipart \`file\`, server VmRSS sampled every ${SAMPLE_MS} ms until the 201. ` +

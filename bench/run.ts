@@ -9,6 +9,7 @@
  *   6. Environment API             GET templates/{id} with a bearer token, 32 connections
  *   7. bare node:http baseline     GET answering the same bytes
  *   8. verifying a known token     in-process micro-benchmark (bench/micro/verify-token.ts)
+ *   9. media                       a 20 MB upload's RSS growth; a 4000×3000 JPEG's previews (bench/media.ts)
  *
  * Servers run as child processes (one at a time, so each has the machine to itself besides
  * autocannon); autocannon runs here. Prints a table and writes bench/RESULTS.md.
@@ -21,6 +22,7 @@ import { freePort, killAllNow, ROOT, runNode, startNode, stopAll, waitForHttp, t
 import { clean, CONNECTIONS, describeFailures, load, MEASURE_SECONDS, WARMUP_SECONDS, warmAndMeasure, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { describeCpu } from './lib/cpu.ts';
 import { formatConsole, formatMarkdown, type Row } from './lib/report.ts';
+import { runMediaBench } from './media.ts';
 
 const COMMAND = 'npm run bench';
 const CLI = 'packages/cli/bin/latchkey.mjs';
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     const jsonHeaders = { 'content-type': 'application/json' };
 
     // ── 1. Latchkey, reused token ───────────────────────────────────────────────────────────
-    log('1/8 Latchkey, reused token: starting the server');
+    log('1/9 Latchkey, reused token: starting the server');
     let latchkeyReuse: LoadResult;
     let responseBody: string;
     let reuseRss: number | null;
@@ -143,37 +145,37 @@ async function main(): Promise<void> {
       const b = JSON.parse(second.text) as { access_token: string };
       if (a.access_token !== b.access_token) fail('Latchkey did not reuse the token between two requests of the same integration');
       responseBody = second.text;
-      log(`1/8 loading ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
+      log(`1/9 loading ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
       const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody }, child.process.pid);
       latchkeyReuse = measured;
       reuseRss = rssMb(child);
       checkClean('Latchkey reused token (warm-up)', warm);
       checkClean('Latchkey reused token', measured);
-      log(`1/8 Latchkey reused token: ${summary(measured)}`);
+      log(`1/9 Latchkey reused token: ${summary(measured)}`);
       details.push(`- Latchkey, reused token: ${summary(measured)}; warm-up ${summary(warm)}; response ${Buffer.byteLength(responseBody)} bytes; server RSS after the run ${reuseRss?.toFixed(0) ?? '?'} MB.`);
       await child.stop();
     }
 
     // ── 2. Bare node:http baseline ──────────────────────────────────────────────────────────
-    log('2/8 bare node:http baseline: starting the server');
+    log('2/9 bare node:http baseline: starting the server');
     let baseline: LoadResult;
     {
       const { child, base } = await startScript('baseline', 'bench/servers/baseline.ts', { BENCH_BODY: responseBody }, '/');
       const url = `${base}/oauth/token`;
       const check = await post(url, 'application/json', tokenBody);
       if (check.status !== 200 || check.text !== responseBody) throw new Error('the baseline does not answer with the Latchkey response bytes');
-      log(`2/8 loading ${url} identically`);
+      log(`2/9 loading ${url} identically`);
       const { warm, measured } = await warmAndMeasure({ url, headers: jsonHeaders, body: tokenBody }, child.process.pid);
       baseline = measured;
       checkClean('baseline (warm-up)', warm);
       checkClean('baseline', measured);
-      log(`2/8 baseline: ${summary(measured)}`);
+      log(`2/9 baseline: ${summary(measured)}`);
       details.push(`- Bare node:http baseline (same ${Buffer.byteLength(responseBody)}-byte body and headers): ${summary(measured)}.`);
       await child.stop();
     }
 
     // ── 3. oidc-provider ────────────────────────────────────────────────────────────────────
-    log('3/8 oidc-provider: starting the server');
+    log('3/9 oidc-provider: starting the server');
     let oidc: LoadResult;
     {
       const clientId = 'bench-client';
@@ -193,18 +195,18 @@ async function main(): Promise<void> {
       const token = (JSON.parse(check.text) as { access_token: string }).access_token;
       const header = jwtHeader(token);
       if (header.alg !== 'RS256') throw new Error(`oidc-provider issued a token that is not an RS256 JWT: ${JSON.stringify(header)}`);
-      log(`3/8 loading ${url} identically (form body: oidc-provider reads no JSON at its token endpoint)`);
+      log(`3/9 loading ${url} identically (form body: oidc-provider reads no JSON at its token endpoint)`);
       const { warm, measured } = await warmAndMeasure({ url, headers: formHeaders, body: form }, child.process.pid);
       oidc = measured;
       checkClean('oidc-provider (warm-up)', warm);
       checkClean('oidc-provider', measured);
-      log(`3/8 oidc-provider: ${summary(measured)}`);
+      log(`3/9 oidc-provider: ${summary(measured)}`);
       details.push(`- oidc-provider ${readVersion('oidc-provider')} (client_credentials, RS256 JWT access tokens via resourceIndicators, client_secret_post, ${Buffer.byteLength(check.text)}-byte response): ${summary(measured)}.`);
       await child.stop();
     }
 
     // ── 4. Latchkey, minting ────────────────────────────────────────────────────────────────
-    log('4/8 Latchkey, minting: starting the server');
+    log('4/9 Latchkey, minting: starting the server');
     let mint: LoadResult;
     let mintWarm: LoadResult;
     let mintRss: number | null;
@@ -225,15 +227,15 @@ async function main(): Promise<void> {
       if (header.alg !== 'RS256') fail(`minting: tokens are signed with ${String(header.alg)}, not RS256`);
       const spec: LoadSpec = { url, headers: jsonHeaders, nextBody: () => bodies[next++ % bodies.length]! };
       // Warm-up: one pass over every integration, so the measured run sees a warm client cache.
-      log(`4/8 warm-up: one request per integration (${MINT_INTEGRATIONS.toLocaleString('en-US')}), ${CONNECTIONS} connections`);
+      log(`4/9 warm-up: one request per integration (${MINT_INTEGRATIONS.toLocaleString('en-US')}), ${CONNECTIONS} connections`);
       mintWarm = await load(spec, { amount: MINT_INTEGRATIONS });
       checkClean('minting (warm-up)', mintWarm);
-      log(`4/8 warm-up (cold client cache; autocannon ends a fixed-count run on a whole-second tick, so this rate is a lower bound): ${summary(mintWarm)}`);
-      log(`4/8 loading ${url}: ${MEASURE_SECONDS} s round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`);
+      log(`4/9 warm-up (cold client cache; autocannon ends a fixed-count run on a whole-second tick, so this rate is a lower bound): ${summary(mintWarm)}`);
+      log(`4/9 loading ${url}: ${MEASURE_SECONDS} s round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations`);
       mint = await load(spec, { duration: MEASURE_SECONDS }, child.process.pid);
       mintRss = rssMb(child);
       checkClean('minting', mint);
-      log(`4/8 minting: ${summary(mint)}`);
+      log(`4/9 minting: ${summary(mint)}`);
       details.push(
         `- Latchkey, minting (RS256, reuse window = TTL = 3600 s, round-robin over ${MINT_INTEGRATIONS.toLocaleString('en-US')} integrations): ${summary(mint)}; ` +
           `warm-up pass (one request per integration, client cache cold; a lower bound, as autocannon ends a fixed-count run on a whole-second tick) ${summary(mintWarm)}; server RSS after the run ${mintRss?.toFixed(0) ?? '?'} MB.`,
@@ -242,16 +244,16 @@ async function main(): Promise<void> {
     }
 
     // ── 5. node:crypto reference ────────────────────────────────────────────────────────────
-    log('5/8 node:crypto: synchronous RS256 signatures on one core');
+    log('5/9 node:crypto: synchronous RS256 signatures on one core');
     const signOut = await runNode('sign-rate', ['--import', 'tsx', 'bench/servers/sign-rate.ts'], { BENCH_SIGN_SECONDS: '3' });
     const signing = JSON.parse(signOut.trim().split('\n').at(-1)!) as { signaturesPerSecond: number; signatures: number; seconds: number; inputBytes: number; otherCores: number; stealCores: number };
-    log(`5/8 node:crypto: ${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} signatures/s`);
+    log(`5/9 node:crypto: ${Math.round(signing.signaturesPerSecond).toLocaleString('en-US')} signatures/s`);
     details.push(
       `- node:crypto reference: ${signing.signatures} synchronous \`crypto.sign('sha256', …)\` RSA-2048 signatures of a ${signing.inputBytes}-byte JWT signing input in ${signing.seconds.toFixed(2)} s, one thread (after 0.5 s warm-up); other processes ${fmtCores(signing.otherCores)} cores, steal ${fmtCores(signing.stealCores)} cores.`,
     );
 
     // ── 6. Environment API, GET templates/{id} ──────────────────────────────────────────────
-    log('6/8 Environment API: starting the server');
+    log('6/9 Environment API: starting the server');
     let apiGet: LoadResult;
     let apiBody: string;
     let apiUrlPath: string;
@@ -273,18 +275,18 @@ async function main(): Promise<void> {
       if (first.status !== 200) throw new Error(`GET template answered ${first.status}: ${apiBody}`);
       const refused = await fetch(url);
       if (refused.status !== 401) fail(`GET template without a token answered ${refused.status}, not 401`);
-      log(`6/8 loading GET ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
+      log(`6/9 loading GET ${url}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections`);
       const { warm, measured } = await warmAndMeasure({ url, method: 'GET', headers: auth }, child.process.pid);
       apiGet = measured;
       checkClean('Environment API GET template (warm-up)', warm);
       checkClean('Environment API GET template', measured);
-      log(`6/8 Environment API GET template: ${summary(measured)}`);
+      log(`6/9 Environment API GET template: ${summary(measured)}`);
       details.push(`- Environment API \`GET templates/{id}\` with a bearer token (${Buffer.byteLength(apiBody)}-byte response): ${summary(measured)}; warm-up ${summary(warm)}.`);
       await child.stop();
     }
 
     // ── 7. Bare node:http baseline, same GET bytes ──────────────────────────────────────────
-    log('7/8 bare node:http baseline for the GET: starting the server');
+    log('7/9 bare node:http baseline for the GET: starting the server');
     let apiBaseline: LoadResult;
     {
       const { child, base } = await startScript('baseline (GET)', 'bench/servers/baseline.ts', { BENCH_BODY: apiBody }, '/');
@@ -293,19 +295,34 @@ async function main(): Promise<void> {
       apiBaseline = measured;
       checkClean('baseline GET (warm-up)', warm);
       checkClean('baseline GET', measured);
-      log(`7/8 baseline GET: ${summary(measured)}`);
+      log(`7/9 baseline GET: ${summary(measured)}`);
       details.push(`- Bare node:http baseline answering the same ${Buffer.byteLength(apiBody)} bytes to the same GET: ${summary(measured)}.`);
       await child.stop();
     }
 
     // ── 8. Verifying a known token, in process ──────────────────────────────────────────────
-    log('8/8 verifying a known bearer token, in process');
+    log('8/9 verifying a known bearer token, in process');
     const verifyOut = await runNode('verify-token', ['--import', 'tsx', 'bench/micro/verify-token.ts'], {});
     const verify = JSON.parse(verifyOut.trim().split('\n').at(-1)!) as { iterations: number; microsecondsPerVerification: number; tokenBytes: number };
-    log(`8/8 known token: ${verify.microsecondsPerVerification.toFixed(2)} µs per verification`);
+    log(`8/9 known token: ${verify.microsecondsPerVerification.toFixed(2)} µs per verification`);
     details.push(
       `- Verifying an already-seen bearer token (\`node --import tsx bench/micro/verify-token.ts\`): ${verify.microsecondsPerVerification.toFixed(2)} µs each over ${verify.iterations.toLocaleString('en-US')} verifications of a ${verify.tokenBytes}-byte token, each a fresh string as read from a request header.`,
     );
+
+    // ── 9. Media: upload memory and preview time ────────────────────────────────────────────
+    log('9/9 media: upload memory and preview time');
+    const media = await runMediaBench({
+      log,
+      workDir,
+      startLatchkey: async (name, dataDir, extraEnv = {}) => {
+        const port = await freePort();
+        const child = startNode(name, [CLI, 'serve'], latchkeyEnv(dataDir, { PORT: String(port), HOST, ...extraEnv }));
+        const base = `http://${HOST}:${port}`;
+        await waitForHttp(child, `${base}/.well-known/jwks.json`);
+        return { child, base };
+      },
+    });
+    details.push(...media.details);
 
     // ── Report ──────────────────────────────────────────────────────────────────────────────
     const reuseRatio = latchkeyReuse.requestsPerSecond / baseline.requestsPerSecond;
@@ -333,6 +350,7 @@ async function main(): Promise<void> {
       { figure: 'Environment API GET templates/{id}, bearer token', value: rate(apiGet), target: 'context', result: valid(apiGet) ? '' : 'FAIL', other: other(o(apiGet)) },
       { figure: 'bare node:http, same GET bytes (reference)', value: rate(apiBaseline), target: 'reference', result: valid(apiBaseline) ? '' : 'FAIL', other: other(o(apiBaseline)) },
       { figure: 'Environment API GET ÷ node:http', value: `${apiRatio.toFixed(2)}×`, target: '≥ 0.4× (aim 0.6×)', result: verdict(valid(apiGet) && valid(apiBaseline), apiRatio >= 0.4, apiRatio >= 0.6), other: other(o(apiGet), o(apiBaseline)) },
+      ...media.rows,
       { figure: 'Verifying a known bearer token, in process', value: `${verify.microsecondsPerVerification.toFixed(2)} µs`, target: '≤ 20 µs', result: verdict(true, verify.microsecondsPerVerification <= 20), other: '—', command: 'node --import tsx bench/micro/verify-token.ts' },
     ];
     const warnings: string[] = [];

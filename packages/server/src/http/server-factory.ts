@@ -15,6 +15,10 @@ export function createRequestListener(fastify: () => RequestListener, tokenEndpo
   };
 }
 
+export const REQUEST_TIMEOUT_MS = 15 * 60_000;
+/** A connection with no bytes either way for this long is closed (a stalled body, an idle socket). */
+export const IDLE_TIMEOUT_MS = 120_000;
+
 /** More open connections than this are refused by the kernel's backlog, not held open by Node. */
 export const MAX_CONNECTIONS = 10_000;
 
@@ -55,7 +59,11 @@ export function createHttpServer(listener: RequestListener, tokenEndpoint: () =>
     response.end();
   });
   server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
+  // A whole request may take this long: a 100 MiB upload on a slow link needs minutes. The token
+  // endpoint holds its bodies to 30 s itself (TOKEN_BODY_TIMEOUT_MS), and a body that stalls is
+  // cut by the idle timeout.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.setTimeout(IDLE_TIMEOUT_MS);
   return server;
 }
 

@@ -39,6 +39,26 @@ export function isTokenRequest(url: string | undefined): boolean {
   return url !== undefined && url.startsWith(TOKEN_PATH) && (url.length === TOKEN_PATH.length || url[TOKEN_PATH.length] === '?');
 }
 
+/**
+ * A token request's body must arrive within this long (the server's own request timeout is
+ * longer: uploads elsewhere need it). One sweep a second looks at the bodies still arriving, so
+ * the hot path adds a Set insertion and deletion, not a timer per request.
+ */
+export const TOKEN_BODY_TIMEOUT_MS = 30_000;
+interface BodyInFlight {
+  startedAt: number;
+  refuse(): void;
+}
+const bodiesInFlight = new Set<BodyInFlight>();
+setInterval(() => {
+  const now = Date.now();
+  for (const body of bodiesInFlight) {
+    if (now - body.startedAt < TOKEN_BODY_TIMEOUT_MS) continue;
+    bodiesInFlight.delete(body);
+    body.refuse();
+  }
+}, 1_000).unref();
+
 /** How long a body still arriving after an early answer is read (and discarded) before the socket goes. */
 const LINGER_MS = 1_000;
 
@@ -189,6 +209,13 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
+    const reading = { request, response, startedAt: Date.now(), refuse: () => {} };
+    reading.refuse = () => {
+      refused = true;
+      closeAfterAnswer(request, response);
+      fail(response, new AppError('invalid_request', `The request body did not arrive within ${TOKEN_BODY_TIMEOUT_MS / 1000} s.`, { status: 408 }));
+    };
+    bodiesInFlight.add(reading);
     request.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
@@ -199,8 +226,12 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
       }
       chunks.push(chunk);
     });
-    request.on('error', () => response.destroy());
+    request.on('error', () => {
+      bodiesInFlight.delete(reading);
+      response.destroy();
+    });
     request.on('end', () => {
+      bodiesInFlight.delete(reading);
       if (refused) return;
       try {
         handle(request, response, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
