@@ -42,22 +42,9 @@ export function isTokenRequest(url: string | undefined): boolean {
 /**
  * A token request's body must arrive within this long (the server's own request timeout is
  * longer: uploads elsewhere need it). One sweep a second looks at the bodies still arriving, so
- * the hot path adds a Set insertion and deletion, not a timer per request.
+ * the hot path adds a Map insertion and deletion, not a timer or a closure per request.
  */
 export const TOKEN_BODY_TIMEOUT_MS = 30_000;
-interface BodyInFlight {
-  startedAt: number;
-  refuse(): void;
-}
-const bodiesInFlight = new Set<BodyInFlight>();
-setInterval(() => {
-  const now = Date.now();
-  for (const body of bodiesInFlight) {
-    if (now - body.startedAt < TOKEN_BODY_TIMEOUT_MS) continue;
-    bodiesInFlight.delete(body);
-    body.refuse();
-  }
-}, 1_000).unref();
 
 /** How long a body still arriving after an early answer is read (and discarded) before the socket goes. */
 const LINGER_MS = 1_000;
@@ -98,6 +85,18 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
   function fail(response: ServerResponse, error: unknown): void {
     writeOAuthError(response, reportError(error, log, health));
   }
+
+  /** Token requests whose body is still arriving, by when they started (see TOKEN_BODY_TIMEOUT_MS). */
+  const bodiesInFlight = new Map<ServerResponse, number>();
+  setInterval(() => {
+    const now = Date.now();
+    for (const [response, startedAt] of bodiesInFlight) {
+      if (now - startedAt < TOKEN_BODY_TIMEOUT_MS) continue;
+      bodiesInFlight.delete(response);
+      closeAfterAnswer(response.req, response);
+      fail(response, new AppError('invalid_request', `The request body did not arrive within ${TOKEN_BODY_TIMEOUT_MS / 1000} s.`, { status: 408 }));
+    }
+  }, 1_000).unref();
 
   function succeed(response: ServerResponse, client: ClientRecord, token: IssuedToken): void {
     const now = clock.now();
@@ -209,30 +208,25 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
-    const reading = { request, response, startedAt: Date.now(), refuse: () => {} };
-    reading.refuse = () => {
-      refused = true;
-      closeAfterAnswer(request, response);
-      fail(response, new AppError('invalid_request', `The request body did not arrive within ${TOKEN_BODY_TIMEOUT_MS / 1000} s.`, { status: 408 }));
-    };
-    bodiesInFlight.add(reading);
+    bodiesInFlight.set(response, Date.now());
     request.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
       if (size > TOKEN_BODY_LIMIT) {
         refused = true;
+        bodiesInFlight.delete(response);
         closeAfterAnswer(request, response);
         return fail(response, tooLarge());
       }
       chunks.push(chunk);
     });
     request.on('error', () => {
-      bodiesInFlight.delete(reading);
+      bodiesInFlight.delete(response);
       response.destroy();
     });
     request.on('end', () => {
-      bodiesInFlight.delete(reading);
-      if (refused) return;
+      // Gone from the map: refused already (too large, or too slow and answered 408 by the sweep).
+      if (!bodiesInFlight.delete(response) || refused) return;
       try {
         handle(request, response, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
       } catch (error) {
