@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { reportError } from './http/errors/report.ts';
 import { sendProblem } from './http/errors/render-problem.ts';
+import { createTemplateItemFastPath } from './http/fast-paths/template-item.ts';
 import { createHttpServer, createRequestListener, handleClientError } from './http/server-factory.ts';
 import { ENVIRONMENT_API_PREFIX, environmentApiSurface } from './http/surfaces/environment-api.ts';
 import { consoleSurface } from './http/surfaces/console.ts';
@@ -35,9 +36,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 
   let tokenEndpoint: TokenEndpoint | null = null;
   let fastifyHandler: RequestListener | null = null;
+  const fastPaths = [createTemplateItemFastPath(services, () => fastifyHandler!)];
   const listener = createRequestListener(
     () => fastifyHandler!,
     () => tokenEndpoint,
+    () => fastPaths,
   );
   const fastify = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),

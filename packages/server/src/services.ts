@@ -137,7 +137,7 @@ export async function createServices(config: Readonly<Config>, deps: ServicesDep
     issuer,
     accessTokens,
     revocation: new TokenRevocationService(accessTokens, unitOfWork, clock),
-    content: createContentServices({ db, dialect: database.dialect, clock, unitOfWork, issuer: config.issuer, config }),
+    content: createContentServices({ db, dialect: database.dialect, clock, unitOfWork, issuer: config.issuer, config, feed }),
     management,
     async start() {
       started = true;

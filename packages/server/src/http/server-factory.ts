@@ -1,16 +1,23 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isTokenRequest, TOKEN_BODY_LIMIT, type TokenEndpoint } from '../modules/tokens/token-endpoint.ts';
+import type { FastPath } from './fast-paths/template-item.ts';
 
 /**
  * The one request listener, for production and tests alike: the token endpoint answers before
  * Fastify's router (most traffic is reused tokens, and the router's per-request work would be
- * most of their cost, SPEC §7); everything else goes to Fastify.
+ * most of their cost, SPEC §7), then the fast paths (each answers only a success it is sure of);
+ * everything else goes to Fastify.
  */
-export function createRequestListener(fastify: () => RequestListener, tokenEndpoint: () => TokenEndpoint | null): RequestListener {
+export function createRequestListener(
+  fastify: () => RequestListener,
+  tokenEndpoint: () => TokenEndpoint | null,
+  fastPaths: () => readonly FastPath[] = () => [],
+): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
     const endpoint = tokenEndpoint();
     if (endpoint && isTokenRequest(request.url)) return endpoint(request, response);
+    for (const fastPath of fastPaths()) if (fastPath(request, response)) return;
     fastify()(request, response);
   };
 }

@@ -2,12 +2,12 @@ import type { Clock } from './clock.ts';
 import type { Db, DbOrTrx } from '../db/database.ts';
 import type { DatabaseHealth } from './database-health.ts';
 
-export type ChangeKind = 'integration' | 'environment' | 'keys';
+export type ChangeKind = 'integration' | 'environment' | 'keys' | 'template';
 
 export interface Change {
   kind: ChangeKind;
   environmentId: string;
-  /** The integration's client id, the environment id, or `*` for keys. */
+  /** The integration's client id, the environment id, a template id, or `*` for keys. */
   entityId: string;
 }
 

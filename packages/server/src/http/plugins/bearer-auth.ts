@@ -7,7 +7,7 @@ import type { Principal } from '../principal.ts';
 import { checkScope } from './require-scope.ts';
 
 /** RFC 6750 §2.1: `Bearer` and a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 const noCredentials = () =>
   new AppError('unauthorized', 'An access token is required: send it as "Authorization: Bearer <token>".', {

@@ -121,6 +121,20 @@ export class AccessTokenVerifier {
    * Throws (or rejects with) a BearerTokenError.
    */
   verify(token: string, environment: string): Principal | Promise<Principal> {
+    const hit = this.known(token);
+    if (hit !== undefined) {
+      if (hit.environmentId !== environment) throw new BearerTokenError('wrong_environment');
+      return hit;
+    }
+    return this.verifyFully(token, environment);
+  }
+
+  /**
+   * The principal of a token verified before and still good by every rule (integration unchanged,
+   * keys unchanged, not expired, change feed current); undefined otherwise. Never starts a
+   * verification: the caller falls back to `verify`.
+   */
+  known(token: string): Principal | undefined {
     const hit = this.cache.get(token);
     if (
       hit !== undefined &&
@@ -129,10 +143,9 @@ export class AccessTokenVerifier {
       hit.keysGeneration === this.signingKeys.keysGeneration() &&
       this.feed.isFresh()
     ) {
-      if (hit.principal.environmentId !== environment) throw new BearerTokenError('wrong_environment');
       return hit.principal;
     }
-    return this.verifyFully(token, environment);
+    return undefined;
   }
 
   /** Whether the token would be accepted anywhere in its environment (introspection). */

@@ -1,4 +1,6 @@
 import type { Config } from '../../config.ts';
+import type { ChangeFeed } from '../../infra/change-feed.ts';
+import { TemplateItemCache } from '../templates/template-item-cache.ts';
 import type { Db, Dialect } from '../../db/database.ts';
 import type { UnitOfWork } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../infra/clock.ts';
@@ -52,12 +54,14 @@ export interface ContentServicesDeps {
   issuer: string;
   dialect: Dialect;
   config: Readonly<Config>;
+  /** Caches of content follow changes made by any node through it. */
+  feed: ChangeFeed;
 }
 
 /** Repositories → services, explicitly (STYLE: one place builds services; this is its content part). */
 export function createContentServices(deps: ContentServicesDeps): ContentServices {
   const templatesRepository = new TemplatesRepository(deps.db);
-  const templates = new TemplatesService(templatesRepository, deps.unitOfWork, deps.clock);
+  const templates = new TemplatesService(templatesRepository, deps.unitOfWork, deps.clock, new TemplateItemCache(deps.feed));
 
   configureSharp();
   let log: PreviewLog = { warn: () => {}, error: () => {} };

@@ -7,6 +7,7 @@ import { pageOf, type FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { normalizeFolderPath, ROOT, validateItemName } from '../environment-api/paths.ts';
 import { isUniqueViolation } from '../environment-api/keyset.ts';
+import { templateChanged, type TemplateItemCache } from './template-item-cache.ts';
 import type { TemplatesRepository, TemplateSummary } from './templates.repository.ts';
 
 export const newTemplateId = () => `tpl_${randomBase62(22)}`;
@@ -30,7 +31,13 @@ export class TemplatesService {
     private readonly repository: TemplatesRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly cache: TemplateItemCache,
   ) {}
+
+  /** The summary if this process holds a current copy: no await (the fast path's read). */
+  cached(environmentId: string, id: string): TemplateSummary | undefined {
+    return this.cache.get(environmentId, id);
+  }
 
   /** One page of templates (and folders, when asked), optionally of one collection only. */
   list(environmentId: string, request: ListRequest, collectionId?: string): Promise<Page<TemplateSummary, FolderEntry>> {
@@ -49,7 +56,7 @@ export class TemplatesService {
   }
 
   async get(environmentId: string, id: string): Promise<TemplateSummary> {
-    return (await this.repository.find(environmentId, id)) ?? Promise.reject(notFound());
+    return (await this.cache.read(environmentId, id, () => this.repository.find(environmentId, id))) ?? Promise.reject(notFound());
   }
 
   async document(environmentId: string, id: string): Promise<{ text: string; etag: string }> {
@@ -78,7 +85,7 @@ export class TemplatesService {
     };
     const audit = { environmentId, action: 'template.create', target: { type: 'template', id: row.id }, changes: { name, folderPath } };
     await this.writing(() => duplicate(name, folderPath), () =>
-      this.unitOfWork.commit({ actor, audit }, async (trx) => {
+      this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, row.id) }, async (trx) => {
         const repository = this.repository.withTransaction(trx);
         if (await repository.findByName(environmentId, folderPath, row.name_key)) throw duplicate(name, folderPath);
         await repository.insert(row);
@@ -93,7 +100,7 @@ export class TemplatesService {
     const now = this.clock.now();
     const size = Buffer.byteLength(document.text);
     const audit = { environmentId, action: 'template.update', target: { type: 'template', id }, changes: { documentSize: size } };
-    return this.unitOfWork.commit({ actor, audit }, async (trx) => {
+    return this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, async (trx) => {
       const repository = this.repository.withTransaction(trx);
       const current = await repository.find(environmentId, id);
       if (!current) throw notFound();
@@ -114,7 +121,7 @@ export class TemplatesService {
     const audit = { environmentId, action: 'template.move', target: { type: 'template', id }, changes };
     let target = { name: name ?? '', folder: folder ?? ROOT };
     return this.writing(() => duplicate(target.name, target.folder), () =>
-      this.unitOfWork.commit({ actor, audit }, async (trx) => {
+      this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, async (trx) => {
         const repository = this.repository.withTransaction(trx);
         const current = await repository.find(environmentId, id);
         if (!current) throw notFound();
@@ -135,7 +142,7 @@ export class TemplatesService {
   async delete(environmentId: string, actor: Actor, id: string, force: boolean): Promise<TemplateSummary> {
     const changes: Record<string, unknown> = { force };
     const audit = { environmentId, action: 'template.delete', target: { type: 'template', id }, changes };
-    return this.unitOfWork.commit({ actor, audit }, async (trx) => {
+    return this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, async (trx) => {
       const repository = this.repository.withTransaction(trx);
       const current = await repository.find(environmentId, id);
       if (!current) throw notFound();
