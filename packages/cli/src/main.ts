@@ -1,4 +1,5 @@
 import { auditCommand } from './commands/audit.ts';
+import { apiCommand } from './commands/api.ts';
 import { envCommand } from './commands/env.ts';
 import { integrationsCommand } from './commands/integrations.ts';
 import { keysCommand } from './commands/keys.ts';
@@ -28,6 +29,7 @@ Usage:
   latchkey audit --env ENV | --platform [--action A] [--actor X] [--target T] [--from ISO] [--to ISO] [--limit N]
   latchkey keys rotate [--emergency] [--alg RS256|ES256|EdDSA]
   latchkey token --url URL --client-id ID --client-secret SECRET [--audience A] [--scope "…"]
+  latchkey api METHOD PATH [--data JSON|@file | --file PATH...] [--scope "…"]   (LATCHKEY_URL, LATCHKEY_CLIENT_ID, LATCHKEY_CLIENT_SECRET)
 
 Every command takes --json. ID is an integration's id or its client id.
 Configuration comes from the environment (DATABASE_URL, LATCHKEY_DATA_DIR, LATCHKEY_MASTER_KEY, …): see docs/configuration.md.
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   integrations: integrationsCommand,
   keys: keysCommand,
   token: tokenCommand,
+  api: apiCommand,
   users: usersCommand,
   audit: auditCommand,
 };
