@@ -7,6 +7,7 @@ import { Link, navigate } from '../router.tsx';
 import { formatDuration } from '../ui/format.ts';
 import { PageTitle } from '../ui/page-title.tsx';
 import { Empty, Loaded } from '../ui/states.tsx';
+import { Table } from '../ui/table.tsx';
 
 /** Environments, each with the seeds' pencil action that opens it. */
 export function EnvironmentsPage() {
@@ -47,47 +48,31 @@ export function EnvironmentsPage() {
               )}
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="sr-only">Environments you can open</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">ID</th>
-                    <th scope="col">Your role</th>
-                    <th scope="col">Token lifetime</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((environment) => (
-                    <tr key={environment.id}>
-                      <th scope="row">
-                        <Link to={`/environments/${encodeURIComponent(environment.id)}`}>{environment.displayName}</Link>
-                      </th>
-                      <td>
-                        <code>{environment.id}</code>
-                      </td>
-                      <td>{roleIn(me, environment.id) ?? 'viewer'}</td>
-                      <td>{formatDuration(environment.tokenTtlSeconds)}</td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="icon-button"
-                          aria-label={`Edit ${environment.displayName}`}
-                          title={`Edit ${environment.displayName}`}
-                          onClick={() => navigate(`/environments/${encodeURIComponent(environment.id)}`)}
-                        >
-                          <PencilIcon />
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table caption="Environments you can open" columns={['Name', 'ID', 'Your role', 'Token lifetime']} actions>
+              {data.map((environment) => (
+                <tr key={environment.id}>
+                  <th scope="row">
+                    <Link to={`/environments/${encodeURIComponent(environment.id)}`}>{environment.displayName}</Link>
+                  </th>
+                  <td>
+                    <code>{environment.id}</code>
+                  </td>
+                  <td>{roleIn(me, environment.id) ?? 'viewer'}</td>
+                  <td>{formatDuration(environment.tokenTtlSeconds)}</td>
+                  <td className="cell-actions">
+                    <button
+                      type="button"
+                      className="icon-button"
+                      aria-label={`Edit ${environment.displayName}`}
+                      title={`Edit ${environment.displayName}`}
+                      onClick={() => navigate(`/environments/${encodeURIComponent(environment.id)}`)}
+                    >
+                      <PencilIcon />
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )
         }
       </Loaded>

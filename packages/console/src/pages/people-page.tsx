@@ -2,10 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { api, type PlatformRole, type User } from '../api/endpoints.ts';
 import { useResource } from '../api/use-resource.ts';
 import { isOwner, useMe } from '../features/session/session.tsx';
-import { Dialog } from '../ui/dialog.tsx';
+import { ConfirmDialog, FormDialog } from '../ui/action-dialogs.tsx';
 import { formatDate } from '../ui/format.ts';
 import { PageTitle } from '../ui/page-title.tsx';
 import { Empty, ErrorMessage, Loaded, Notice } from '../ui/states.tsx';
+import { Table } from '../ui/table.tsx';
+import { useAction } from '../ui/use-action.ts';
 
 const MIN_PASSWORD = 12;
 
@@ -13,27 +15,18 @@ const MIN_PASSWORD = 12;
 export function PeoplePage() {
   const me = useMe();
   const users = useResource((signal) => api.users(signal), []);
-  const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
   const [passwordFor, setPasswordFor] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
-  const act = async (work: () => Promise<unknown>, done: string) => {
-    setError(null);
+  const act = (work: () => Promise<unknown>, done: string) => {
     setNotice('');
-    setBusy(true);
-    try {
+    return run(async () => {
       await work();
       setNotice(done);
       users.reload();
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -53,66 +46,50 @@ export function PeoplePage() {
               <p>Nobody yet.</p>
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="sr-only">People who can sign in</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Environments</th>
-                    <th scope="col">Last sign-in</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
+            <Table caption="People who can sign in" columns={['Email', 'Role', 'Environments', 'Last sign-in']} actions>
+              {data.map((user) => {
+                const self = user.id === me.user.id;
+                return (
+                  <tr key={user.id}>
+                    <th scope="row">
+                      {user.email}
+                      {self && <span className="muted"> (you)</span>}
                     </th>
+                    <td>
+                      <select
+                        aria-label={`Platform role of ${user.email}`}
+                        value={user.platformRole}
+                        disabled={busy || self}
+                        onChange={(e) => void act(() => api.updateUser(user.id, { platformRole: e.target.value as PlatformRole }), `${user.email} is now ${e.target.value === 'owner' ? 'an owner' : 'a member'}.`)}
+                      >
+                        <option value="owner">owner</option>
+                        <option value="member">member</option>
+                      </select>
+                    </td>
+                    <td>
+                      {user.platformRole === 'owner' ? (
+                        <span className="muted">all (owner)</span>
+                      ) : user.memberships.length === 0 ? (
+                        <span className="muted">none yet</span>
+                      ) : (
+                        user.memberships.map((m) => `${m.environment} (${m.role})`).join(', ')
+                      )}
+                    </td>
+                    <td>{formatDate(user.lastSignInAt, 'Never')}</td>
+                    <td className="cell-actions">
+                      <button type="button" className="button button-small" onClick={() => setPasswordFor(user)}>
+                        Set password <span className="sr-only">of {user.email}</span>
+                      </button>
+                      {!self && (
+                        <button type="button" className="button button-small button-danger" onClick={() => setDeleting(user)}>
+                          Delete <span className="sr-only">{user.email}</span>
+                        </button>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.map((user) => {
-                    const self = user.id === me.user.id;
-                    return (
-                      <tr key={user.id}>
-                        <th scope="row">
-                          {user.email}
-                          {self && <span className="muted"> (you)</span>}
-                        </th>
-                        <td>
-                          <select
-                            aria-label={`Platform role of ${user.email}`}
-                            value={user.platformRole}
-                            disabled={busy || self}
-                            onChange={(e) => void act(() => api.updateUser(user.id, { platformRole: e.target.value as PlatformRole }), `${user.email} is now ${e.target.value === 'owner' ? 'an owner' : 'a member'}.`)}
-                          >
-                            <option value="owner">owner</option>
-                            <option value="member">member</option>
-                          </select>
-                        </td>
-                        <td>
-                          {user.platformRole === 'owner' ? (
-                            <span className="muted">all (owner)</span>
-                          ) : user.memberships.length === 0 ? (
-                            <span className="muted">none yet</span>
-                          ) : (
-                            user.memberships.map((m) => `${m.environment} (${m.role})`).join(', ')
-                          )}
-                        </td>
-                        <td>{formatDate(user.lastSignInAt, 'Never')}</td>
-                        <td className="cell-actions">
-                          <button type="button" className="button button-small" onClick={() => setPasswordFor(user)}>
-                            Set password <span className="sr-only">of {user.email}</span>
-                          </button>
-                          {!self && (
-                            <button type="button" className="button button-small button-danger" onClick={() => setDeleting(user)}>
-                              Delete <span className="sr-only">{user.email}</span>
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </Table>
           )
         }
       </Loaded>
@@ -129,33 +106,24 @@ export function PeoplePage() {
           if (await act(() => api.updateUser(user.id, { password }), `The password of ${user.email} was changed.`)) setPasswordFor(null);
         }}
       />
-      <Dialog
+      <ConfirmDialog
         title={`Delete ${deleting?.email ?? ''}?`}
         open={!!deleting}
-        onClose={() => {
+        action="Delete person"
+        danger
+        busy={busy}
+        error={error}
+        onCancel={() => {
           setDeleting(null);
           setError(null);
         }}
+        onConfirm={async () => {
+          const user = deleting!;
+          if (await act(() => api.deleteUser(user.id), `${user.email} was deleted.`)) setDeleting(null);
+        }}
       >
-        <p>They can no longer sign in, and their personal access tokens stop working. What they did stays in the audit log.</p>
-        <ErrorMessage error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={() => setDeleting(null)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={async () => {
-              const user = deleting!;
-              if (await act(() => api.deleteUser(user.id), `${user.email} was deleted.`)) setDeleting(null);
-            }}
-          >
-            Delete person
-          </button>
-        </div>
-      </Dialog>
+        They can no longer sign in, and their personal access tokens stop working. What they did stays in the audit log.
+      </ConfirmDialog>
     </section>
   );
 }
@@ -209,29 +177,22 @@ function SetPasswordDialog({ user, error, onClose, onSave }: { user: User | null
     onClose();
   };
   return (
-    <Dialog title={`Set the password of ${user?.email ?? ''}`} open={!!user} onClose={close}>
-      <form
-        className="form"
-        onSubmit={async (event) => {
-          event.preventDefault();
-          await onSave(password);
-          setPassword('');
-        }}
-      >
-        <div className="field">
-          <label htmlFor="set-password">New password</label>
-          <input id="set-password" type="password" required minLength={MIN_PASSWORD} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </div>
-        <ErrorMessage error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary">
-            Set password
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Set the password of ${user?.email ?? ''}`}
+      open={!!user}
+      onClose={close}
+      action="Set password"
+      error={error}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        await onSave(password);
+        setPassword('');
+      }}
+    >
+      <div className="field">
+        <label htmlFor="set-password">New password</label>
+        <input id="set-password" type="password" required minLength={MIN_PASSWORD} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </div>
+    </FormDialog>
   );
 }

@@ -2,11 +2,13 @@ import { useState, type FormEvent } from 'react';
 import { api, type PatCreated } from '../api/endpoints.ts';
 import { useResource } from '../api/use-resource.ts';
 import { useMe } from '../features/session/session.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
+import { ConfirmDialog } from '../ui/action-dialogs.tsx';
 import { formatDate, hintText, relative } from '../ui/format.ts';
 import { PageTitle } from '../ui/page-title.tsx';
+import { ShownOnce } from '../ui/shown-once.tsx';
 import { Empty, ErrorMessage, Loaded, Notice } from '../ui/states.tsx';
+import { Table } from '../ui/table.tsx';
+import { useAction } from '../ui/use-action.ts';
 
 const EXPIRY_DAYS = [30, 90, 180, 365];
 
@@ -16,7 +18,7 @@ export function TokensPage() {
   const tokens = useResource((signal) => api.tokens(signal), []);
   const [created, setCreated] = useState<PatCreated | null>(null);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const revoke = useAction();
   const [notice, setNotice] = useState('');
   const readOnly = me.access === 'read';
 
@@ -28,21 +30,12 @@ export function TokensPage() {
         can (read-write) or only read. It is not an Environment API token: integrations get those.
       </p>
       {created && (
-        <div className="secret-once" role="region" aria-label="New personal access token">
-          <p className="secret-once-warning">
-            <strong>You will not see it again.</strong> Copy “{created.name}” now and keep it in a secret manager.
-          </p>
-          <div className="secret-value">
-            <code data-testid="pat-value">{created.token}</code>
-            <CopyButton text={created.token} what="personal access token" className="button button-primary button-small" />
-          </div>
-          <button type="button" className="button button-small" onClick={() => setCreated(null)}>
-            I have stored it: hide the token
-          </button>
-        </div>
+        <ShownOnce label="New personal access token" value={created.token} what="personal access token" testId="pat-value" hide="I have stored it: hide the token" onHide={() => setCreated(null)}>
+          Copy “{created.name}” now and keep it in a secret manager.
+        </ShownOnce>
       )}
       {notice && <Notice>{notice}</Notice>}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={revoke.error} />
       <Loaded resource={tokens.state} what="your tokens" onRetry={tokens.reload}>
         {({ data }) =>
           data.length === 0 ? (
@@ -50,49 +43,31 @@ export function TokensPage() {
               <p>You have no personal access tokens.</p>
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="sr-only">Your personal access tokens</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Access</th>
-                    <th scope="col">Ends in</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((token) => (
-                    <tr key={token.id}>
-                      <th scope="row">{token.name}</th>
-                      <td>{token.access}</td>
-                      <td>
-                        <code>{hintText(token.hint)}</code>
-                      </td>
-                      <td>{formatDate(token.createdAt)}</td>
-                      <td className={token.expiresSoon ? 'text-warning' : undefined}>
-                        {formatDate(token.expiresAt)}
-                        {token.expiresAt && ` (${relative(token.expiresAt)})`}
-                        {token.expiresSoon && <span className="badge badge-warning">expires soon</span>}
-                      </td>
-                      <td>{formatDate(token.lastUsedAt, 'Never')}</td>
-                      <td className="cell-actions">
-                        {!readOnly && (
-                          <button type="button" className="button button-small button-danger" onClick={() => setRevoking({ id: token.id, name: token.name })}>
-                            Revoke <span className="sr-only">{token.name}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table caption="Your personal access tokens" columns={['Name', 'Access', 'Ends in', 'Created', 'Expires', 'Last used']} actions>
+              {data.map((token) => (
+                <tr key={token.id}>
+                  <th scope="row">{token.name}</th>
+                  <td>{token.access}</td>
+                  <td>
+                    <code>{hintText(token.hint)}</code>
+                  </td>
+                  <td>{formatDate(token.createdAt)}</td>
+                  <td className={token.expiresSoon ? 'text-warning' : undefined}>
+                    {formatDate(token.expiresAt)}
+                    {token.expiresAt && ` (${relative(token.expiresAt)})`}
+                    {token.expiresSoon && <span className="badge badge-warning">expires soon</span>}
+                  </td>
+                  <td>{formatDate(token.lastUsedAt, 'Never')}</td>
+                  <td className="cell-actions">
+                    {!readOnly && (
+                      <button type="button" className="button button-small button-danger" onClick={() => setRevoking({ id: token.id, name: token.name })}>
+                        Revoke <span className="sr-only">{token.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )
         }
       </Loaded>
@@ -105,33 +80,25 @@ export function TokensPage() {
           }}
         />
       )}
-      <Dialog title={`Revoke “${revoking?.name ?? ''}”?`} open={!!revoking} onClose={() => setRevoking(null)}>
-        <p>Scripts that use it get 401 from now on.</p>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={() => setRevoking(null)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={async () => {
-              const token = revoking!;
-              setError(null);
-              try {
-                await api.deleteToken(token.id);
-                setNotice(`“${token.name}” was revoked.`);
-                if (created?.id === token.id) setCreated(null);
-                tokens.reload();
-              } catch (failure) {
-                setError(failure);
-              }
-              setRevoking(null);
-            }}
-          >
-            Revoke token
-          </button>
-        </div>
-      </Dialog>
+      <ConfirmDialog
+        title={`Revoke “${revoking?.name ?? ''}”?`}
+        open={!!revoking}
+        action="Revoke token"
+        danger
+        onCancel={() => setRevoking(null)}
+        onConfirm={async () => {
+          const token = revoking!;
+          await revoke.run(async () => {
+            await api.deleteToken(token.id);
+            setNotice(`“${token.name}” was revoked.`);
+            if (created?.id === token.id) setCreated(null);
+            tokens.reload();
+          });
+          setRevoking(null);
+        }}
+      >
+        Scripts that use it get 401 from now on.
+      </ConfirmDialog>
     </section>
   );
 }
@@ -140,21 +107,14 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: PatCreated) => void
   const [name, setName] = useState('');
   const [access, setAccess] = useState<'read' | 'read-write'>('read');
   const [days, setDays] = useState(90);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const token = await api.createToken({ name: name.trim(), access, expiresAt: new Date(Date.now() + days * 86400_000).toISOString() });
       setName('');
       onCreated(token);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="panel form form-row" onSubmit={submit} aria-labelledby="create-token-title">

@@ -3,6 +3,7 @@ import { api, type AuditEntry } from '../../api/endpoints.ts';
 import { navigate, useLocation } from '../../router.tsx';
 import { formatDate, localInputToIso } from '../../ui/format.ts';
 import { Empty, ErrorMessage, ErrorState, Loading } from '../../ui/states.tsx';
+import { Table } from '../../ui/table.tsx';
 
 const FILTERS = ['actor', 'action', 'target', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -142,52 +143,38 @@ export function AuditLog({ environment }: { environment: string }) {
             <p>{filtered ? 'No event matches these filters.' : 'Nothing has happened in this environment yet.'}</p>
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table className="table table-compact audit-table">
-              <caption className="sr-only">Audit events, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>
-                      <time dateTime={entry.at}>{formatDate(entry.at)}</time>
-                    </td>
-                    <td>
-                      {entry.actor.label ?? entry.actor.id}
-                      <span className="muted"> ({entry.actor.type})</span>
-                    </td>
-                    <td>
-                      <code>{entry.action}</code>
-                    </td>
-                    <td>
-                      <span className="muted">{entry.target.type}</span> <code>{entry.target.id}</code>
-                    </td>
-                    <td className="audit-details">
-                      {entry.reason && (
-                        <span className="badge badge-warning" title="Why it was refused">
-                          {entry.reason}
-                        </span>
-                      )}
-                      {entry.changes && <ChangeList changes={entry.changes} />}
-                      {(entry.address || entry.userAgent) && (
-                        <span className="muted small" title={entry.userAgent ?? undefined}>
-                          {entry.address ?? ''}
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table caption="Audit events, newest first" columns={['When', 'Actor', 'Action', 'Target', 'Details']} className="table-compact audit-table">
+            {entries.map((entry) => (
+              <tr key={entry.id}>
+                <td>
+                  <time dateTime={entry.at}>{formatDate(entry.at)}</time>
+                </td>
+                <td>
+                  {entry.actor.label ?? entry.actor.id}
+                  <span className="muted"> ({entry.actor.type})</span>
+                </td>
+                <td>
+                  <code>{entry.action}</code>
+                </td>
+                <td>
+                  <span className="muted">{entry.target.type}</span> <code>{entry.target.id}</code>
+                </td>
+                <td className="audit-details">
+                  {entry.reason && (
+                    <span className="badge badge-warning" title="Why it was refused">
+                      {entry.reason}
+                    </span>
+                  )}
+                  {entry.changes && <ChangeList changes={entry.changes} />}
+                  {(entry.address || entry.userAgent) && (
+                    <span className="muted small" title={entry.userAgent ?? undefined}>
+                      {entry.address ?? ''}
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         ))}
       {cursor && status === 'ready' && (
         <div className="load-more">

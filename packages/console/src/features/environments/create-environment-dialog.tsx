@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Environment } from '../../api/endpoints.ts';
-import { Dialog } from '../../ui/dialog.tsx';
-import { ErrorMessage } from '../../ui/states.tsx';
+import { FormDialog } from '../../ui/action-dialogs.tsx';
+import { useAction } from '../../ui/use-action.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 
@@ -18,8 +18,7 @@ export function CreateEnvironmentDialog({ open, onClose, onCreated }: { open: bo
   const [displayName, setDisplayName] = useState('');
   const [id, setId] = useState('');
   const [idTouched, setIdTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run, reset } = useAction();
   const effectiveId = idTouched ? id : slugify(displayName);
   const idProblem = effectiveId && !SLUG.test(effectiveId) ? 'Use 3 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.' : '';
 
@@ -27,60 +26,43 @@ export function CreateEnvironmentDialog({ open, onClose, onCreated }: { open: bo
     setDisplayName('');
     setId('');
     setIdTouched(false);
-    setError(null);
-    setBusy(false);
+    reset();
     onClose();
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (idProblem || !effectiveId) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await api.createEnvironment({ id: effectiveId, displayName: displayName.trim() || effectiveId });
       close();
       onCreated(created);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog title="Create environment" open={open} onClose={close}>
-      <form onSubmit={submit} className="form">
-        <div className="field">
-          <label htmlFor="env-display-name">Display name</label>
-          <input id="env-display-name" required maxLength={200} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="env-id">Environment ID</label>
-          <input
-            id="env-id"
-            required
-            maxLength={63}
-            aria-describedby="env-id-hint"
-            aria-invalid={idProblem ? true : undefined}
-            value={effectiveId}
-            onChange={(e) => {
-              setIdTouched(true);
-              setId(e.target.value);
-            }}
-          />
-          <p id="env-id-hint" className={idProblem ? 'hint hint-error' : 'hint'}>
-            {idProblem || 'Used in URLs and in every token (…/environment/{id}/…). It cannot change later.'}
-          </p>
-        </div>
-        <ErrorMessage error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy || !!idProblem}>
-            {busy ? 'Creating…' : 'Create environment'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog title="Create environment" open={open} onClose={close} onSubmit={submit} action="Create environment" working="Creating…" busy={busy} disabled={!!idProblem} error={error}>
+      <div className="field">
+        <label htmlFor="env-display-name">Display name</label>
+        <input id="env-display-name" required maxLength={200} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="env-id">Environment ID</label>
+        <input
+          id="env-id"
+          required
+          maxLength={63}
+          aria-describedby="env-id-hint"
+          aria-invalid={idProblem ? true : undefined}
+          value={effectiveId}
+          onChange={(e) => {
+            setIdTouched(true);
+            setId(e.target.value);
+          }}
+        />
+        <p id="env-id-hint" className={idProblem ? 'hint hint-error' : 'hint'}>
+          {idProblem || 'Used in URLs and in every token (…/environment/{id}/…). It cannot change later.'}
+        </p>
+      </div>
+    </FormDialog>
   );
 }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Environment } from '../../api/endpoints.ts';
 import { navigate } from '../../router.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
+import { FormDialog } from '../../ui/action-dialogs.tsx';
 import { formatDuration } from '../../ui/format.ts';
 import { ErrorMessage, Notice } from '../../ui/states.tsx';
+import { useAction } from '../../ui/use-action.ts';
 
 const MAX_TTL = 30 * 86400;
 
@@ -12,8 +13,7 @@ export function EnvironmentSettings({ environment, editable, onSaved }: { enviro
   const [displayName, setDisplayName] = useState(environment.displayName);
   const [ttl, setTtl] = useState(String(environment.tokenTtlSeconds));
   const [reuseWindow, setReuseWindow] = useState(String(environment.tokenReuseWindowSeconds));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
@@ -28,10 +28,8 @@ export function EnvironmentSettings({ environment, editable, onSaved }: { enviro
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (problems.length) return;
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       const updated = await api.updateEnvironment(environment.id, {
         displayName: displayName.trim(),
         tokenTtlSeconds: ttlNumber,
@@ -39,11 +37,7 @@ export function EnvironmentSettings({ environment, editable, onSaved }: { enviro
       });
       onSaved(updated);
       setSaved(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -103,8 +97,7 @@ export function EnvironmentSettings({ environment, editable, onSaved }: { enviro
 
 function DeleteEnvironmentDialog({ environment, open, onClose }: { environment: Environment; open: boolean; onClose: () => void }) {
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const close = () => {
     setTyped('');
     setError(null);
@@ -113,41 +106,35 @@ function DeleteEnvironmentDialog({ environment, open, onClose }: { environment: 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (typed !== environment.id) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.deleteEnvironment(environment.id);
       close();
       navigate('/');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <Dialog title={`Delete ${environment.displayName}?`} open={open} onClose={close}>
-      <form className="form" onSubmit={submit}>
-        <p>
-          Everything in <strong>{environment.displayName}</strong> is deleted: integrations (their tokens stop working), templates, media,
-          fonts, projects, members and the audit log.
-        </p>
-        <div className="field">
-          <label htmlFor="delete-env-confirm">
-            Type <code>{environment.id}</code> to confirm
-          </label>
-          <input id="delete-env-confirm" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
-        </div>
-        <ErrorMessage error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={busy || typed !== environment.id}>
-            {busy ? 'Deleting…' : 'Delete environment'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Delete ${environment.displayName}?`}
+      open={open}
+      onClose={close}
+      onSubmit={submit}
+      action="Delete environment"
+      working="Deleting…"
+      danger
+      busy={busy}
+      disabled={typed !== environment.id}
+      error={error}
+    >
+      <p>
+        Everything in <strong>{environment.displayName}</strong> is deleted: integrations (their tokens stop working), templates, media,
+        fonts, projects, members and the audit log.
+      </p>
+      <div className="field">
+        <label htmlFor="delete-env-confirm">
+          Type <code>{environment.id}</code> to confirm
+        </label>
+        <input id="delete-env-confirm" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+      </div>
+    </FormDialog>
   );
 }

@@ -1,8 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { api, type Integration } from '../../api/endpoints.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/action-dialogs.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { ErrorMessage, Notice } from '../../ui/states.tsx';
+import { useAction } from '../../ui/use-action.ts';
 
 type Pending = 'disable' | 'revoke' | 'delete' | null;
 
@@ -21,15 +22,12 @@ export function AccessActions({
   onDeleted: () => void;
 }) {
   const [confirming, setConfirming] = useState<Pending>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState('');
 
   const act = async (what: 'disable' | 'enable' | 'revoke' | 'delete') => {
-    setBusy(true);
-    setError(null);
     setDone('');
-    try {
+    await run(async () => {
       if (what === 'delete') {
         await api.deleteIntegration(environment, integration.id);
         setConfirming(null);
@@ -45,11 +43,7 @@ export function AccessActions({
         setDone(what === 'disable' ? 'Disabled: token requests are refused and its tokens no longer work.' : 'Enabled: it can get tokens again.');
       }
       setConfirming(null);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -83,10 +77,11 @@ export function AccessActions({
         <p className="hint">Only an admin of this environment can disable, revoke or delete.</p>
       )}
 
-      <Confirm
+      <ConfirmDialog
         open={confirming === 'disable'}
         title={`Disable ${integration.name}?`}
         action="Disable integration"
+        working="Working…"
         busy={busy}
         error={error}
         onCancel={() => setConfirming(null)}
@@ -94,11 +89,12 @@ export function AccessActions({
       >
         Its token requests are refused and every token it holds stops working at once, on every server. You can enable it again later;
         its old tokens stay dead.
-      </Confirm>
-      <Confirm
+      </ConfirmDialog>
+      <ConfirmDialog
         open={confirming === 'revoke'}
         title={`Revoke all tokens of ${integration.name}?`}
         action="Revoke tokens"
+        working="Working…"
         busy={busy}
         error={error}
         onCancel={() => setConfirming(null)}
@@ -106,12 +102,13 @@ export function AccessActions({
       >
         Every token issued to it until now is refused by the Environment API within seconds. Its secret keeps working: callers get a new
         token at their next request. Use this when a token may have leaked.
-      </Confirm>
-      <Confirm
+      </ConfirmDialog>
+      <ConfirmDialog
         open={confirming === 'delete'}
         title={`Delete ${integration.name}?`}
         action="Delete integration"
         danger
+        working="Working…"
         busy={busy}
         error={error}
         onCancel={() => setConfirming(null)}
@@ -119,44 +116,7 @@ export function AccessActions({
       >
         Its Client ID and secrets stop working at once and cannot be restored. Its projects are deleted with it. The audit log keeps
         what it did.
-      </Confirm>
+      </ConfirmDialog>
     </section>
-  );
-}
-
-function Confirm({
-  open,
-  title,
-  action,
-  danger,
-  busy,
-  error,
-  onCancel,
-  onConfirm,
-  children,
-}: {
-  open: boolean;
-  title: string;
-  action: string;
-  danger?: boolean;
-  busy: boolean;
-  error: unknown;
-  onCancel: () => void;
-  onConfirm: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <Dialog title={title} open={open} onClose={onCancel}>
-      <p>{children}</p>
-      <ErrorMessage error={error} />
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className={danger ? 'button button-danger' : 'button button-primary'} disabled={busy} onClick={onConfirm}>
-          {busy ? 'Working…' : action}
-        </button>
-      </div>
-    </Dialog>
   );
 }

@@ -5,6 +5,7 @@ import { Link } from '../../router.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { ErrorBoundary, PageCrash } from '../../ui/error-boundary.tsx';
 import { Empty, Loaded, Loading } from '../../ui/states.tsx';
+import { Table } from '../../ui/table.tsx';
 import { assessActivity } from './activity-assessment.ts';
 
 // uPlot loads with the first chart: the rest of the console does not wait for it.
@@ -71,30 +72,18 @@ export function ActivityTab({ environment, integration }: { environment: Environ
                   ))}
                   <details className="table-details">
                     <summary>Show as a table</summary>
-                    <div className="table-wrap">
-                      <table className="table table-compact">
-                        <thead>
-                          <tr>
-                            <th scope="col">Hour</th>
-                            <th scope="col">Minted</th>
-                            <th scope="col">Reused</th>
-                            <th scope="col">Refused</th>
+                    <Table columns={['Hour', 'Minted', 'Reused', 'Refused']} className="table-compact">
+                      {data.hours
+                        .filter((h) => h.minted + h.reused + h.refused > 0)
+                        .map((h) => (
+                          <tr key={h.hour}>
+                            <th scope="row">{formatDate(h.hour)}</th>
+                            <td>{h.minted}</td>
+                            <td>{h.reused}</td>
+                            <td>{h.refused}</td>
                           </tr>
-                        </thead>
-                        <tbody>
-                          {data.hours
-                            .filter((h) => h.minted + h.reused + h.refused > 0)
-                            .map((h) => (
-                              <tr key={h.hour}>
-                                <th scope="row">{formatDate(h.hour)}</th>
-                                <td>{h.minted}</td>
-                                <td>{h.reused}</td>
-                                <td>{h.refused}</td>
-                              </tr>
-                            ))}
-                        </tbody>
-                      </table>
-                    </div>
+                        ))}
+                    </Table>
                   </details>
                 </>
               )}

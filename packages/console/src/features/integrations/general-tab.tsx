@@ -3,6 +3,7 @@ import { api, type Environment, type Integration } from '../../api/endpoints.ts'
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { ErrorMessage, Notice } from '../../ui/states.tsx';
+import { useAction } from '../../ui/use-action.ts';
 import { AccessActions } from './access-actions.tsx';
 import { GetTokenPanel } from './get-token-panel.tsx';
 import { SecretsPanel } from './secrets-panel.tsx';
@@ -72,24 +73,17 @@ export function GeneralTab({
 function DetailsForm({ environment, integration, editable, onChanged }: { environment: string; integration: Integration; editable: boolean; onChanged: (integration: Integration) => void }) {
   const [name, setName] = useState(integration.name);
   const [description, setDescription] = useState(integration.description);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
   const dirty = name.trim() !== integration.name || description.trim() !== integration.description;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       onChanged(await api.updateIntegration(environment, integration.id, { name: name.trim(), description: description.trim() }));
       setSaved(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,6 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, type Integration, type ScopeCatalog } from '../../api/endpoints.ts';
 import { ErrorMessage, Loaded, Notice } from '../../ui/states.tsx';
+import { Table } from '../../ui/table.tsx';
+import { useAction } from '../../ui/use-action.ts';
 import { isPrivileged } from './scopes.ts';
 import { useScopeCatalog } from './use-scope-catalog.ts';
 
@@ -32,8 +34,7 @@ function PermissionsForm({
 }) {
   const [selected, setSelected] = useState<Set<string>>(() => new Set(integration.scopes));
   const [browserWrites, setBrowserWrites] = useState(integration.allowBrowserWrites);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
 
   const order = useMemo(() => catalog.groups.flatMap((group) => group.scopes.map((s) => s.scope)), [catalog]);
@@ -58,9 +59,7 @@ function PermissionsForm({
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = {
         ...(scopesChanged ? { scopes: chosen } : {}),
         ...(browserWrites !== integration.allowBrowserWrites ? { allowBrowserWrites: browserWrites } : {}),
@@ -70,11 +69,7 @@ function PermissionsForm({
       setSelected(new Set(updated.scopes));
       setBrowserWrites(updated.allowBrowserWrites);
       setSaved(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const grouped = catalog.groups.filter((group) => group.resource !== OUTPUT);
@@ -106,49 +101,34 @@ function PermissionsForm({
       <p className="hint">
         <strong>Read-only</strong> is for browsers and the Studio editor engine; <strong>All permissions</strong> is for back ends only.
       </p>
-      <div className="table-wrap">
-        <table className="table scope-grid">
-          <caption className="sr-only">Permissions of {integration.name}, by resource</caption>
-          <thead>
-            <tr>
-              <th scope="col">Resource</th>
-              {COLUMNS.map((column) => (
-                <th scope="col" key={column}>
-                  {column[0]!.toUpperCase() + column.slice(1)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {grouped.map((group) => (
-              <tr key={group.resource}>
-                <th scope="row">{group.label}</th>
-                {COLUMNS.map((column) => {
-                  const scope = group.scopes.find((s) => s.action === column);
-                  return <td key={column}>{scope ? box(scope.scope, `${group.label}: ${column}`) : <span aria-label="not applicable">—</span>}</td>;
-                })}
-              </tr>
-            ))}
-            {output && (
-              <tr>
-                <th scope="row">{output.label}</th>
-                <td colSpan={COLUMNS.length}>
-                  <div className="output-scopes">
-                    {[...output.scopes]
-                      .sort((a, b) => (a.action === 'static' ? -1 : b.action === 'static' ? 1 : 0))
-                      .map((scope) => (
-                        <span key={scope.scope} className="output-scope">
-                          {box(scope.scope, `${output.label}: ${scope.action}`)}
-                          <span aria-hidden="true">{scope.action === 'static' ? 'Static' : scope.action === 'animated' ? 'Animated' : scope.action}</span>
-                        </span>
-                      ))}
-                  </div>
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <Table caption={`Permissions of ${integration.name}, by resource`} columns={['Resource', ...COLUMNS.map((column) => column[0]!.toUpperCase() + column.slice(1))]} className="scope-grid">
+        {grouped.map((group) => (
+          <tr key={group.resource}>
+            <th scope="row">{group.label}</th>
+            {COLUMNS.map((column) => {
+              const scope = group.scopes.find((s) => s.action === column);
+              return <td key={column}>{scope ? box(scope.scope, `${group.label}: ${column}`) : <span aria-label="not applicable">—</span>}</td>;
+            })}
+          </tr>
+        ))}
+        {output && (
+          <tr>
+            <th scope="row">{output.label}</th>
+            <td colSpan={COLUMNS.length}>
+              <div className="output-scopes">
+                {[...output.scopes]
+                  .sort((a, b) => (a.action === 'static' ? -1 : b.action === 'static' ? 1 : 0))
+                  .map((scope) => (
+                    <span key={scope.scope} className="output-scope">
+                      {box(scope.scope, `${output.label}: ${scope.action}`)}
+                      <span aria-hidden="true">{scope.action === 'static' ? 'Static' : scope.action === 'animated' ? 'Animated' : scope.action}</span>
+                    </span>
+                  ))}
+              </div>
+            </td>
+          </tr>
+        )}
+      </Table>
 
       <div aria-live="polite">
         {privileged.length > 0 && (

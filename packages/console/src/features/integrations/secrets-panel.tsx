@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Integration } from '../../api/endpoints.ts';
-import { CopyButton } from '../../ui/copy-button.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
+import { FormDialog } from '../../ui/action-dialogs.tsx';
 import { formatDate, formatDuration, hintText, relative } from '../../ui/format.ts';
+import { ShownOnce } from '../../ui/shown-once.tsx';
 import { ErrorMessage } from '../../ui/states.tsx';
+import { Table } from '../../ui/table.tsx';
+import { useAction } from '../../ui/use-action.ts';
 import { useSecrets } from './secret-store.tsx';
 
 const GRACE_CHOICES = [
@@ -26,95 +28,63 @@ export function SecretsPanel({ environment, integration, editable, onChanged }: 
   const secrets = useSecrets();
   const fresh = secrets.get(integration.id);
   const [regenerating, setRegenerating] = useState(false);
-  const [ending, setEnding] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // Pending on the secret's id: its row's button says "Ending…".
+  const { pending: ending, error, run } = useAction();
   const current = integration.secrets.at(-1);
   const previous = integration.secrets.slice(0, -1);
   const now = Date.now();
 
   const endGrace = async (secretId: string) => {
-    setEnding(secretId);
-    setError(null);
-    try {
+    await run(async () => {
       const updated = await api.deleteSecret(environment, integration.id, secretId);
       onChanged(updated ?? (await api.integration(environment, integration.id)));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setEnding(null);
-    }
+    }, secretId);
   };
 
   return (
     <div className="secrets">
       <h4>Client Secret</h4>
       {fresh ? (
-        <div className="secret-once" role="region" aria-label="New Client Secret">
-          <p className="secret-once-warning">
-            <strong>You will not see it again.</strong> Copy the Client Secret now and keep it in a secret manager or your server’s
-            environment. Latchkey stores only a hash of it.
-          </p>
-          <div className="secret-value">
-            <code data-testid="client-secret">{fresh}</code>
-            <CopyButton text={fresh} what="Client Secret" className="button button-primary button-small" />
-          </div>
-          <button type="button" className="button button-small" onClick={() => secrets.forget(integration.id)}>
-            I have stored it: hide the secret
-          </button>
-        </div>
+        <ShownOnce label="New Client Secret" value={fresh} what="Client Secret" testId="client-secret" hide="I have stored it: hide the secret" onHide={() => secrets.forget(integration.id)}>
+          Copy the Client Secret now and keep it in a secret manager or your server’s environment. Latchkey stores only a hash of it.
+        </ShownOnce>
       ) : (
         <p className="hint">The secret was shown once, when it was made. If it is lost, regenerate it and update the services that use it.</p>
       )}
 
       {current ? (
-        <div className="table-wrap">
-          <table className="table table-compact">
-            <caption className="sr-only">Secrets that authenticate this integration</caption>
-            <thead>
-              <tr>
-                <th scope="col">Secret</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td>
-                  <code>{hintText(current.hint)}</code> <span className="badge">current</span>
-                </td>
-                <td>{formatDate(current.createdAt)}</td>
-                <td>
-                  <ExpiryCell expiresAt={current.expiresAt} expiresSoon={current.expiresSoon} now={now} />
-                </td>
-                <td>{formatDate(current.lastUsedAt, 'Not yet')}</td>
-                <td />
-              </tr>
-              {previous.map((secret) => (
-                <tr key={secret.id}>
-                  <td>
-                    <code>{hintText(secret.hint)}</code> <span className="badge badge-warning">previous, in grace</span>
-                  </td>
-                  <td>{formatDate(secret.createdAt)}</td>
-                  <td>
-                    <ExpiryCell expiresAt={secret.expiresAt} expiresSoon={false} now={now} />
-                  </td>
-                  <td>{formatDate(secret.lastUsedAt, 'Not yet')}</td>
-                  <td className="cell-actions">
-                    {editable && (
-                      <button type="button" className="button button-small" disabled={ending === secret.id} onClick={() => void endGrace(secret.id)}>
-                        {ending === secret.id ? 'Ending…' : 'End grace now'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="Secrets that authenticate this integration" columns={['Secret', 'Created', 'Expires', 'Last used']} actions className="table-compact">
+          <tr>
+            <td>
+              <code>{hintText(current.hint)}</code> <span className="badge">current</span>
+            </td>
+            <td>{formatDate(current.createdAt)}</td>
+            <td>
+              <ExpiryCell expiresAt={current.expiresAt} expiresSoon={current.expiresSoon} now={now} />
+            </td>
+            <td>{formatDate(current.lastUsedAt, 'Not yet')}</td>
+            <td />
+          </tr>
+          {previous.map((secret) => (
+            <tr key={secret.id}>
+              <td>
+                <code>{hintText(secret.hint)}</code> <span className="badge badge-warning">previous, in grace</span>
+              </td>
+              <td>{formatDate(secret.createdAt)}</td>
+              <td>
+                <ExpiryCell expiresAt={secret.expiresAt} expiresSoon={false} now={now} />
+              </td>
+              <td>{formatDate(secret.lastUsedAt, 'Not yet')}</td>
+              <td className="cell-actions">
+                {editable && (
+                  <button type="button" className="button button-small" disabled={ending === secret.id} onClick={() => void endGrace(secret.id)}>
+                    {ending === secret.id ? 'Ending…' : 'End grace now'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : (
         <p className="message message-warning" role="note">
           This integration has no secret: regenerate one to use it.
@@ -182,68 +152,58 @@ function RegenerateDialog({
 }) {
   const [grace, setGrace] = useState(0);
   const [expiryDays, setExpiryDays] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run, reset } = useAction();
 
   const close = () => {
-    setError(null);
-    setBusy(false);
+    reset();
     onClose();
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { graceSeconds: grace, ...(expiryDays ? { expiresAt: new Date(Date.now() + expiryDays * 86400_000).toISOString() } : {}) };
       const { clientSecret, ...updated } = await api.regenerateSecret(environment, integration.id, body);
-      setBusy(false);
       onDone(updated, clientSecret);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog title={`Regenerate the secret of ${integration.name}`} open={open} onClose={close}>
-      <form className="form" onSubmit={submit}>
-        <p>
-          A new Client Secret is made and shown once. Services that use the old one must be updated: a grace period keeps the old one
-          working meanwhile.
-        </p>
-        <div className="field">
-          <label htmlFor="regenerate-grace">Grace period for the old secret</label>
-          <select id="regenerate-grace" value={grace} onChange={(e) => setGrace(Number(e.target.value))}>
-            {GRACE_CHOICES.map((choice) => (
-              <option key={choice.seconds} value={choice.seconds}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-          {grace > 0 && <p className="hint">The old secret keeps working for {formatDuration(grace)}; you can end that early.</p>}
-        </div>
-        <div className="field">
-          <label htmlFor="regenerate-expiry">New secret expires</label>
-          <select id="regenerate-expiry" value={expiryDays} onChange={(e) => setExpiryDays(Number(e.target.value))}>
-            {EXPIRY_CHOICES.map((choice) => (
-              <option key={choice.days} value={choice.days}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-          <p className="hint">After its expiry a secret authenticates nothing; the console warns 14 days ahead.</p>
-        </div>
-        <ErrorMessage error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Regenerating…' : 'Regenerate secret'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Regenerate the secret of ${integration.name}`}
+      open={open}
+      onClose={close}
+      onSubmit={submit}
+      action="Regenerate secret"
+      working="Regenerating…"
+      busy={busy}
+      error={error}
+    >
+      <p>
+        A new Client Secret is made and shown once. Services that use the old one must be updated: a grace period keeps the old one
+        working meanwhile.
+      </p>
+      <div className="field">
+        <label htmlFor="regenerate-grace">Grace period for the old secret</label>
+        <select id="regenerate-grace" value={grace} onChange={(e) => setGrace(Number(e.target.value))}>
+          {GRACE_CHOICES.map((choice) => (
+            <option key={choice.seconds} value={choice.seconds}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+        {grace > 0 && <p className="hint">The old secret keeps working for {formatDuration(grace)}; you can end that early.</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="regenerate-expiry">New secret expires</label>
+        <select id="regenerate-expiry" value={expiryDays} onChange={(e) => setExpiryDays(Number(e.target.value))}>
+          {EXPIRY_CHOICES.map((choice) => (
+            <option key={choice.days} value={choice.days}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+        <p className="hint">After its expiry a secret authenticates nothing; the console warns 14 days ahead.</p>
+      </div>
+    </FormDialog>
   );
 }

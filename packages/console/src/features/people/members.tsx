@@ -5,6 +5,8 @@ import { isOwner, useMe } from '../session/session.tsx';
 import { Link } from '../../router.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Empty, ErrorMessage, Loaded, Notice } from '../../ui/states.tsx';
+import { Table } from '../../ui/table.tsx';
+import { useAction } from '../../ui/use-action.ts';
 
 /** Who may see (viewer) or change (admin) this environment; owners manage it. */
 export function Members({ environment }: { environment: string }) {
@@ -12,24 +14,18 @@ export function Members({ environment }: { environment: string }) {
   const owner = isOwner(me);
   const members = useResource((signal) => api.members(environment, signal), [environment]);
   const users = useResource((signal) => (owner ? api.users(signal) : Promise.resolve({ data: [] as User[] })), [owner]);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // Pending on the changed member's id: only that row's controls wait.
+  const { pending, error, run } = useAction();
   const [notice, setNotice] = useState('');
 
   const change = async (userId: string, role: EnvironmentRole | null, email: string) => {
-    setBusy(userId);
-    setError(null);
     setNotice('');
-    try {
+    await run(async () => {
       if (role) await api.setMember(environment, userId, role);
       else await api.removeMember(environment, userId);
       setNotice(role ? `${email} is now ${role === 'admin' ? 'an admin' : 'a viewer'} here.` : `${email} no longer has access here.`);
       members.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(null);
-    }
+    }, userId);
   };
 
   return (
@@ -47,53 +43,36 @@ export function Members({ environment }: { environment: string }) {
               <p>No members yet{owner ? ': add people below.' : '.'} Owners have access without being members.</p>
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="sr-only">Members of this environment</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Since</th>
-                    {owner && (
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
+            <Table caption="Members of this environment" columns={['Email', 'Role', 'Since']} actions={owner}>
+              {data.map((member) => (
+                <tr key={member.userId}>
+                  <th scope="row">{member.email}</th>
+                  <td>
+                    {owner ? (
+                      <select
+                        aria-label={`Role of ${member.email}`}
+                        value={member.role}
+                        disabled={pending === member.userId}
+                        onChange={(e) => void change(member.userId, e.target.value as EnvironmentRole, member.email)}
+                      >
+                        <option value="admin">admin</option>
+                        <option value="viewer">viewer</option>
+                      </select>
+                    ) : (
+                      member.role
                     )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((member) => (
-                    <tr key={member.userId}>
-                      <th scope="row">{member.email}</th>
-                      <td>
-                        {owner ? (
-                          <select
-                            aria-label={`Role of ${member.email}`}
-                            value={member.role}
-                            disabled={busy === member.userId}
-                            onChange={(e) => void change(member.userId, e.target.value as EnvironmentRole, member.email)}
-                          >
-                            <option value="admin">admin</option>
-                            <option value="viewer">viewer</option>
-                          </select>
-                        ) : (
-                          member.role
-                        )}
-                      </td>
-                      <td>{formatDate(member.createdAt)}</td>
-                      {owner && (
-                        <td className="cell-actions">
-                          <button type="button" className="button button-small" disabled={busy === member.userId} onClick={() => void change(member.userId, null, member.email)}>
-                            Remove <span className="sr-only">{member.email}</span>
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                  </td>
+                  <td>{formatDate(member.createdAt)}</td>
+                  {owner && (
+                    <td className="cell-actions">
+                      <button type="button" className="button button-small" disabled={pending === member.userId} onClick={() => void change(member.userId, null, member.email)}>
+                        Remove <span className="sr-only">{member.email}</span>
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </Table>
           )
         }
       </Loaded>
