@@ -18,6 +18,10 @@ export function createRequestListener(
     const endpoint = tokenEndpoint();
     if (endpoint && isTokenRequest(request.url)) return endpoint(request, response);
     for (const fastPath of fastPaths()) if (fastPath(request, response)) return;
+    // Everything else may carry a long body (an upload): a connection silent for IDLE_TIMEOUT_MS
+    // is closed. Set here, not on every socket, because an idle timer is refreshed on every read
+    // and write, which the token endpoint's hot path would pay for.
+    if (!request.socket.timeout) request.socket.setTimeout(IDLE_TIMEOUT_MS);
     fastify()(request, response);
   };
 }
@@ -67,10 +71,9 @@ export function createHttpServer(listener: RequestListener, tokenEndpoint: () =>
   });
   server.headersTimeout = 20_000;
   // A whole request may take this long: a 100 MiB upload on a slow link needs minutes. The token
-  // endpoint holds its bodies to 30 s itself (TOKEN_BODY_TIMEOUT_MS), and a body that stalls is
-  // cut by the idle timeout.
+  // endpoint holds its bodies to 30 s itself (TOKEN_BODY_TIMEOUT_MS), and a body that stalls on
+  // another route is cut by the idle timeout (createRequestListener).
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.setTimeout(IDLE_TIMEOUT_MS);
   return server;
 }
 
