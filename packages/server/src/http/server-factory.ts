@@ -21,7 +21,8 @@ export function createRequestListener(
     // Everything else may carry a long body (an upload): a connection silent for IDLE_TIMEOUT_MS
     // is closed. Set here, not on every socket, because an idle timer is refreshed on every read
     // and write, which the token endpoint's hot path would pay for.
-    if (!request.socket.timeout) request.socket.setTimeout(IDLE_TIMEOUT_MS);
+    // (Injected requests have a socket without timers, hence the optional call.)
+    if (!request.socket.timeout) request.socket.setTimeout?.(IDLE_TIMEOUT_MS);
     fastify()(request, response);
   };
 }
