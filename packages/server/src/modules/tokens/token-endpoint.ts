@@ -16,6 +16,9 @@ import type { TokenService } from './token.service.ts';
 
 export const TOKEN_PATH = '/oauth/token';
 export const TOKEN_BODY_LIMIT = 16 * 1024;
+const MAX_PARSED_CONTENT_TYPES = 16;
+const MAX_PARSED_BODIES = 10_000;
+const MAX_PARSED_BODY_LENGTH = 1024;
 /** Starts over at most this often when the integration keeps changing under a request. */
 const MAX_ATTEMPTS = 3;
 
@@ -179,9 +182,33 @@ export function createTokenEndpoint({ auth, service, issuer, clock, log, health,
     else fail(response, error);
   }
 
+  /**
+   * Bodies already parsed, by content type then body: a busy client sends the same bytes again and
+   * again, and parsing them (JSON.parse, the repeated-key check) was the largest cost of a reused
+   * token after the socket write. Only bodies that parsed are kept, frozen, and the map is bounded.
+   */
+  const parsed = new Map<string, Map<string, Readonly<TokenParams>>>();
+  function paramsOf(contentType: string | undefined, body: string): Readonly<TokenParams> {
+    const key = contentType ?? '';
+    let byBody = parsed.get(key);
+    const known = byBody?.get(body);
+    if (known !== undefined) return known;
+    const params = parseTokenBody(contentType, body);
+    // Bounded in bytes too: only bodies of a usual size (a token request is ~200 bytes).
+    if (body.length > MAX_PARSED_BODY_LENGTH) return params;
+    Object.freeze(params.resource);
+    if (!byBody) {
+      if (parsed.size >= MAX_PARSED_CONTENT_TYPES) parsed.clear();
+      parsed.set(key, (byBody = new Map()));
+    }
+    if (byBody.size >= MAX_PARSED_BODIES) byBody.clear();
+    byBody.set(body, Object.freeze(params));
+    return params;
+  }
+
   function handle(request: IncomingMessage, response: ServerResponse, body: string): void {
     refuseQueryCredentials(request.url ?? '');
-    const params = parseTokenBody(request.headers['content-type'], body);
+    const params = paramsOf(request.headers['content-type'], body);
     const credentials: ClientCredentials = readClientCredentials(request.headers.authorization, params);
     const address = addressOf(request);
     try {
