@@ -5,7 +5,6 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { SCOPES } from '@latchkey/contract';
-import { createServices, loadConfig } from '../src/index.ts';
 import { isDatabaseUnavailable } from '../src/infra/database-health.ts';
 import { IntegrationsRepository } from '../src/modules/integrations/integrations.repository.ts';
 import { MAX_REUSABLE_ROWS_PER_INTEGRATION } from '../src/modules/tokens/token-issuer.ts';
@@ -193,12 +192,11 @@ if (dialects().includes('postgres')) {
       const database = await createTestDatabase('postgres');
       const proxied = new URL(database.databaseUrl!);
       proxied.host = `127.0.0.1:${port}`;
-      const setup = await createServices(loadConfig({ ...processEnv(database), DATABASE_URL: proxied.toString() }));
-      await setup.environments.create({ id: 'demo' });
-      const integration = await setup.integrations.create('demo', { name: 'x', preset: 'all' });
-      await setup.close();
       const h = await createHarness('postgres', { database, env: { DATABASE_URL: proxied.toString(), LATCHKEY_MASTER_KEY: processEnv(database).LATCHKEY_MASTER_KEY! } });
       try {
+        await h.env('demo');
+        const integration = await h.integration('demo');
+        assert.equal((await h.token(credsOf(integration))).status, 200);
         open = false;
         for (const socket of sockets) socket.destroy();
         await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -211,7 +209,8 @@ if (dialects().includes('postgres')) {
         }
         open = true;
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        assert.equal((await h.token(credsOf(integration))).status, 200);
+        const back = await h.token(credsOf(integration));
+        assert.equal(back.status, 200, JSON.stringify(back.body) + h.logs().slice(-3000));
         const lines = h.logs().split('\n').filter(Boolean);
         assert.equal(lines.filter((line) => line.includes('database unavailable')).length, 1, h.logs());
         assert.equal(lines.filter((line) => line.includes('database available again')).length, 1);

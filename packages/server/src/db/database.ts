@@ -59,8 +59,12 @@ export function openDatabase(database: Config['database']): DatabaseHandle {
     },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process: idle ones report to the pool
+  // (which replaces them), checked-out ones to their own listener (their query fails with the
+  // error, answered 503 as an outage). Without this one, pg emits 'error' on a checked-out client
+  // with nobody listening: an uncaught exception when PostgreSQL goes away mid-query.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

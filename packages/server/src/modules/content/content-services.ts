@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import type { ChangeFeed } from '../../infra/change-feed.ts';
+import { isDatabaseUnavailable } from '../../infra/database-health.ts';
 import { TemplateItemCache } from '../templates/template-item-cache.ts';
 import type { Db, Dialect } from '../../db/database.ts';
 import type { UnitOfWork } from '../../db/unit-of-work.ts';
@@ -73,7 +74,10 @@ export function createContentServices(deps: ContentServicesDeps): ContentService
   const media = new MediaService(mediaRepository, files, previews, limiter, deps.unitOfWork, deps.clock, deps.config.maxUploadBytes);
   const fontsRepository = new FontsRepository(deps.db);
   const fontUploads = new FontUploadsService(fontsRepository, files, deps.unitOfWork, deps.clock, deps.config.maxUploadBytes);
-  const maintenance = new FileMaintenance(files, mediaRepository, fontUploads, (error) => logTo.error({ err: error }, 'file maintenance failed'));
+  // A database outage is logged once, by DatabaseHealth; a sweep that meets one simply tries again.
+  const maintenance = new FileMaintenance(files, mediaRepository, fontUploads, (error) => {
+    if (!isDatabaseUnavailable(error)) logTo.error({ err: error }, 'file maintenance failed');
+  });
 
   return {
     templates,
