@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,11 +33,15 @@ export class DiskFileStore implements FileStore {
     const target = this.pathOf(key);
     const temp = await this.tempPath();
     const meter = new Meter({ maxBytes: options.maxBytes });
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
     try {
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(source, meter, sink);
       await fsync(temp);
       await this.publish(temp, target);
     } catch (error) {
+      // The file is opened asynchronously: wait for the stream to close before removing it, or a
+      // failure in the first bytes could leave it to appear after its removal.
+      if (!sink.closed) await once(sink, 'close').catch(() => {});
       await rm(temp, { force: true });
       throw error;
     }

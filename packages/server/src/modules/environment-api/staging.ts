@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,12 +41,16 @@ export async function stageUpload(source: Readable, options: StageOptions): Prom
     ...(options.headBytes !== undefined ? { headBytes: options.headBytes } : {}),
     ...(options.onHead ? { onHead: options.onHead } : {}),
   });
+  const sink = createWriteStream(file, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(source, meter, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+    await pipeline(source, meter, sink);
   } catch (error) {
-    // Stop reading a refused upload (the rest of the request is not wanted), then clean up.
+    // Stop reading a refused upload (the rest of the request is not wanted), then clean up. The
+    // file is opened asynchronously: a refusal in the first bytes can come before the open
+    // completes, so wait for the stream to close, or the file would appear after its removal.
     const cause = source.errored;
     source.destroy();
+    if (!sink.closed) await once(sink, 'close').catch(() => {});
     await rm(file, { force: true });
     // The upload stream itself failed (a body cut short, a client gone): the client's doing.
     throw cause && !(error instanceof AppError) ? cutShort(cause) : error;
