@@ -10,6 +10,15 @@ import sharp from 'sharp';
 import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/database.ts';
 import { cliJson, processEnv, runCli, startServer, type RunningServer } from '../../server/test/helpers/processes.ts';
 
+/** Polls `check` until it holds, failing after `ms`. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    assert.ok(Date.now() - started < ms, `not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('latchkey api', () => {
   let database: TestDatabase;
   let server: RunningServer;
@@ -54,6 +63,26 @@ describe('latchkey api', () => {
     assert.equal(uploaded.code, 0, uploaded.stderr);
     const item = JSON.parse(uploaded.stdout);
     assert.deepEqual([item.name, item.width, item.height, item.extension], ['red.png', 40, 20, 'png']);
+  });
+
+  it('integrations update --allow-browser-writes lets a write token through a browser request, and --no-allow-browser-writes stops it', async () => {
+    const studio = await cliJson<{ id: string; clientId: string; clientSecret: string }>(['integrations', 'create', '--env', 'demo', '--name', 'studio', '--preset', 'all', '--json'], env);
+    const fromBrowser = async () => {
+      const token = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: studio.clientId, client_secret: studio.clientSecret }),
+      }).then((r) => r.json() as Promise<{ access_token: string }>);
+      return (await fetch(`${server.url}/grafx/api/v1/environment/demo/templates`, { headers: { authorization: `Bearer ${token.access_token}`, origin: 'https://studio.example' } })).status;
+    };
+    assert.equal(await fromBrowser(), 403);
+    const allowed = await cliJson<{ allowBrowserWrites: boolean }>(['integrations', 'update', studio.id, '--env', 'demo', '--allow-browser-writes', '--json'], env);
+    assert.equal(allowed.allowBrowserWrites, true);
+    // A CLI change reaches the running server through the change feed, within a second.
+    await within(1500, async () => (await fromBrowser()) === 200);
+    const refused = await cliJson<{ allowBrowserWrites: boolean }>(['integrations', 'update', studio.id, '--env', 'demo', '--no-allow-browser-writes', '--json'], env);
+    assert.equal(refused.allowBrowserWrites, false);
+    await within(1500, async () => (await fromBrowser()) === 403);
   });
 
   it('prints a refusal on stderr with the challenge, and exits 1', async () => {
