@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../environment-api/keyset.ts';
 import { pageOf, type FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { normalizeFolderPath, ROOT, validateItemName } from '../environment-api/paths.ts';
+import { applyMove, readMove } from '../environment-api/move.ts';
 import { stageUpload } from '../environment-api/staging.ts';
 import type { WorkLimiter } from './image-work.ts';
 import { inspectMedia } from './inspect.ts';
@@ -195,29 +196,16 @@ export class MediaService {
 
   /** `PATCH media/{id}` `{name?, folderPath?}`: renames and/or moves. */
   async move(environmentId: string, actor: Actor, id: string, location: MediaLocation): Promise<MediaRow> {
-    if (location.name === undefined && location.folderPath === undefined) {
-      throw new AppError('validation_failed', 'Send name and/or folderPath to rename or move the item.');
-    }
-    const name = location.name === undefined ? undefined : validateItemName(location.name);
-    const folder = location.folderPath === undefined ? undefined : normalizeFolderPath(location.folderPath);
+    const move = readMove(location, 'Send name and/or folderPath to rename or move the item.');
     const now = this.clock.now();
-    const changes = { ...(name !== undefined ? { name } : {}), ...(folder !== undefined ? { folderPath: folder } : {}) };
-    const audit = { environmentId, action: 'media.move', target: { type: 'media', id }, changes };
-    let target = { name: name ?? '', folder: folder ?? ROOT };
+    const audit = { environmentId, action: 'media.move', target: { type: 'media', id }, changes: move.changes };
+    const target = { name: move.name ?? '', folder: move.folder ?? ROOT };
     return this.writing(
       () => duplicate(target.name, target.folder),
       () =>
-        this.unitOfWork.commit({ actor, audit }, async (trx) => {
-          const repository = this.repository.withTransaction(trx);
-          const current = await repository.find(environmentId, id);
-          if (!current) throw notFound();
-          target = { name: name ?? current.name, folder: folder ?? current.folder_path };
-          const clash = await repository.findByName(environmentId, target.folder, target.name.toLowerCase());
-          if (clash && clash.id !== id) throw duplicate(target.name, target.folder);
-          const next = { name: target.name, name_key: target.name.toLowerCase(), folder_path: target.folder, updated_at: now };
-          await repository.update(environmentId, id, next);
-          return { ...current, ...next };
-        }),
+        this.unitOfWork.commit({ actor, audit }, (trx) =>
+          applyMove(this.repository.withTransaction(trx), environmentId, id, move, now, { notFound, duplicate: (name, folder) => duplicate(name, folder) }, target),
+        ),
     );
   }
 

@@ -7,6 +7,7 @@ import { pageOf, type FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { normalizeFolderPath, ROOT, validateItemName } from '../environment-api/paths.ts';
 import { isUniqueViolation } from '../environment-api/keyset.ts';
+import { applyMove, readMove } from '../environment-api/move.ts';
 import { templateChanged, type TemplateItemCache } from './template-item-cache.ts';
 import type { TemplatesRepository, TemplateSummary } from './templates.repository.ts';
 
@@ -111,27 +112,16 @@ export class TemplatesService {
 
   /** `PUT templates/{id}?name=&folderPath=` without a body: renames and/or moves. */
   async move(environmentId: string, actor: Actor, id: string, location: TemplateLocation): Promise<TemplateSummary> {
-    if (location.name === undefined && location.folderPath === undefined) {
-      throw new AppError('validation_failed', 'Send a JSON document to replace the template, or name and/or folderPath to rename or move it.');
-    }
-    const name = location.name === undefined ? undefined : validateItemName(location.name);
-    const folder = location.folderPath === undefined ? undefined : normalizeFolderPath(location.folderPath);
+    const move = readMove(location, 'Send a JSON document to replace the template, or name and/or folderPath to rename or move it.');
     const now = this.clock.now();
-    const changes = { ...(name !== undefined ? { name } : {}), ...(folder !== undefined ? { folderPath: folder } : {}) };
-    const audit = { environmentId, action: 'template.move', target: { type: 'template', id }, changes };
-    let target = { name: name ?? '', folder: folder ?? ROOT };
-    return this.writing(() => duplicate(target.name, target.folder), () =>
-      this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, async (trx) => {
-        const repository = this.repository.withTransaction(trx);
-        const current = await repository.find(environmentId, id);
-        if (!current) throw notFound();
-        target = { name: name ?? current.name, folder: folder ?? current.folder_path };
-        const clash = await repository.findByName(environmentId, target.folder, target.name.toLowerCase());
-        if (clash && clash.id !== id) throw duplicate(target.name, target.folder);
-        const next = { name: target.name, name_key: target.name.toLowerCase(), folder_path: target.folder, updated_at: now };
-        await repository.update(environmentId, id, next);
-        return { ...current, ...next };
-      }),
+    const audit = { environmentId, action: 'template.move', target: { type: 'template', id }, changes: move.changes };
+    const target = { name: move.name ?? '', folder: move.folder ?? ROOT };
+    return this.writing(
+      () => duplicate(target.name, target.folder),
+      () =>
+        this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, (trx) =>
+          applyMove(this.repository.withTransaction(trx), environmentId, id, move, now, { notFound, duplicate }, target),
+        ),
     );
   }
 
