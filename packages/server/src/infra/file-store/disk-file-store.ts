@@ -93,7 +93,9 @@ export class DiskFileStore implements FileStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     assertPrefix(prefix);
-    await rm(path.join(this.root, prefix.slice(0, -1)), { recursive: true, force: true });
+    // A preview being written into the folder meanwhile makes a recursive removal fail with
+    // ENOTEMPTY: try again (the preview job itself removes what it wrote for a deleted item).
+    await rm(path.join(this.root, prefix.slice(0, -1)), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 
   localPath(key: string): string {
