@@ -6,21 +6,12 @@ import { runInNewContext } from 'node:vm';
 import { INVALID_ADDRESS, MAX_NORMALIZED_ADDRESS_LENGTH, normalizeAddress, throttleSource } from '../src/infra/client-address.ts';
 import { ManualClock } from '../src/infra/clock.ts';
 import { DEFAULT_MAX_KEYS, FailureLimiter, MAX_KEY_LENGTH, type RateLimitRule } from '../src/infra/rate-limiter.ts';
+import { mulberry32 } from './helpers/random.ts';
 
 const RULE: RateLimitRule = { limit: 100, windowMs: 60_000 };
 const CLIENT_ID = 'A'.repeat(32);
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** The i-th distinct IPv4 address of 10.0.0.0/8. */
 const ipv4 = (i: number) => `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;

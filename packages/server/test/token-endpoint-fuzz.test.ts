@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { createServices, loadConfig } from '../src/index.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/database.ts';
 import { processEnv, startServer, type RunningServer } from './helpers/processes.ts';
+import { mulberry32 } from './helpers/random.ts';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(process.env.FUZZ_SEED ?? 0x1a7c4e11) >>> 0;
 const REQUESTS = Number(process.env.FUZZ_COUNT ?? 10_000);
@@ -62,18 +63,7 @@ interface KnownDefect {
 type ProblemKind = '5xx' | 'no-store' | 'oracle' | 'malformed' | 'unanswered' | 'body';
 
 // ---------------------------------------------------------------------------------------------
-// Randomness: mulberry32, one stream per case.
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Randomness: mulberry32 (helpers/random.ts), one stream per case.
 
 class Random {
   private readonly next: () => number;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
 import { reportError } from '../errors/report.ts';
 import { discoveryRoutes } from '../../modules/discovery/discovery.routes.ts';
 import { tokenManagementRoutes } from '../../modules/oauth/token-management.routes.ts';

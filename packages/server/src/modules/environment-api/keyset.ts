@@ -48,3 +48,16 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * Runs a write whose name check a concurrent writer can race past: the unique index catches it,
+ * and the caller's `conflict` error is thrown instead of the database's.
+ */
+export async function conflictOnUniqueViolation<T>(conflict: () => Error, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict();
+    throw error;
+  }
+}

@@ -47,7 +47,7 @@ export class EnvironmentsService {
   private readonly repository: EnvironmentsRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
   ) {

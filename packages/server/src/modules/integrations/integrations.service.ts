@@ -98,7 +98,7 @@ export class IntegrationsService {
   private readonly environments: EnvironmentsRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly keyring: Keyring,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { randomBase62 } from '../../infra/encoding.ts';
 import type { ByteRange, FileStore } from '../../infra/file-store/index.ts';
-import { isUniqueViolation } from '../environment-api/keyset.ts';
+import { conflictOnUniqueViolation } from '../environment-api/keyset.ts';
 import { pageOf, type FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { normalizeFolderPath, ROOT, validateItemName } from '../environment-api/paths.ts';
@@ -173,7 +173,7 @@ export class MediaService {
         changes: { name, folderPath, format: row.format, size: row.file_size },
       };
       try {
-        await this.writing(
+        await conflictOnUniqueViolation(
           () => duplicate(name, folderPath),
           () =>
             this.unitOfWork.commit({ actor, audit }, async (trx) => {
@@ -200,7 +200,7 @@ export class MediaService {
     const now = this.clock.now();
     const audit = { environmentId, action: 'media.move', target: { type: 'media', id }, changes: move.changes };
     const target = { name: move.name ?? '', folder: move.folder ?? ROOT };
-    return this.writing(
+    return conflictOnUniqueViolation(
       () => duplicate(target.name, target.folder),
       () =>
         this.unitOfWork.commit({ actor, audit }, (trx) =>
@@ -287,12 +287,4 @@ export class MediaService {
   }
 
   /** A concurrent writer may take the name between our check and our write: still a 409. */
-  private async writing<T>(conflict: () => AppError, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict();
-      throw error;
-    }
-  }
 }

@@ -2,7 +2,7 @@ import type { Actor, UnitOfWork } from '../../db/unit-of-work.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { randomBase62 } from '../../infra/encoding.ts';
-import { isUniqueViolation } from '../environment-api/keyset.ts';
+import { conflictOnUniqueViolation, isUniqueViolation } from '../environment-api/keyset.ts';
 import type { FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { validateTitle } from '../environment-api/paths.ts';
@@ -71,7 +71,7 @@ export class TemplateCollectionsService {
     const now = this.clock.now();
     const row = { id: newCollectionId(), environment_id: environmentId, name, name_key: name.toLowerCase(), description, created_at: now, updated_at: now };
     const audit = { environmentId, action: 'template_collection.create', target: { type: 'template_collection', id: row.id }, changes: { name } };
-    await this.writing(name, () =>
+    await conflictOnUniqueViolation(() => duplicate(name), () =>
       this.unitOfWork.commit({ actor, audit }, async (trx) => {
         const repository = this.repository.withTransaction(trx);
         if (await repository.findByName(environmentId, row.name_key)) throw duplicate(name);
@@ -88,7 +88,7 @@ export class TemplateCollectionsService {
     const description = validateDescription(input.description);
     const changes = { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) };
     const audit = { environmentId, action: 'template_collection.update', target: { type: 'template_collection', id }, changes };
-    return this.writing(name ?? '', () =>
+    return conflictOnUniqueViolation(() => duplicate(name ?? ''), () =>
       this.unitOfWork.commit({ actor, audit }, async (trx) => {
         const repository = this.repository.withTransaction(trx);
         const current = await repository.find(environmentId, id);
@@ -151,12 +151,4 @@ export class TemplateCollectionsService {
     return this.get(environmentId, id);
   }
 
-  private async writing<T>(name: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw duplicate(name);
-      throw error;
-    }
-  }
 }

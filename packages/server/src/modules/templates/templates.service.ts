@@ -6,7 +6,7 @@ import { etagOf, requireObjectDocument, type JsonDocument } from '../environment
 import { pageOf, type FolderEntry } from '../environment-api/pager.ts';
 import { sortKeyOf, type ListRequest, type Page } from '../environment-api/paging.ts';
 import { normalizeFolderPath, ROOT, validateItemName } from '../environment-api/paths.ts';
-import { isUniqueViolation } from '../environment-api/keyset.ts';
+import { conflictOnUniqueViolation } from '../environment-api/keyset.ts';
 import { applyMove, readMove } from '../environment-api/move.ts';
 import { templateChanged, type TemplateItemCache } from './template-item-cache.ts';
 import type { TemplatesRepository, TemplateSummary } from './templates.repository.ts';
@@ -85,7 +85,7 @@ export class TemplatesService {
       updated_at: now,
     };
     const audit = { environmentId, action: 'template.create', target: { type: 'template', id: row.id }, changes: { name, folderPath } };
-    await this.writing(() => duplicate(name, folderPath), () =>
+    await conflictOnUniqueViolation(() => duplicate(name, folderPath), () =>
       this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, row.id) }, async (trx) => {
         const repository = this.repository.withTransaction(trx);
         if (await repository.findByName(environmentId, folderPath, row.name_key)) throw duplicate(name, folderPath);
@@ -116,7 +116,7 @@ export class TemplatesService {
     const now = this.clock.now();
     const audit = { environmentId, action: 'template.move', target: { type: 'template', id }, changes: move.changes };
     const target = { name: move.name ?? '', folder: move.folder ?? ROOT };
-    return this.writing(
+    return conflictOnUniqueViolation(
       () => duplicate(target.name, target.folder),
       () =>
         this.unitOfWork.commit({ actor, audit, change: templateChanged(environmentId, id) }, (trx) =>
@@ -148,12 +148,4 @@ export class TemplatesService {
   }
 
   /** A concurrent writer may take the name between our check and our insert: still a 409. */
-  private async writing<T>(conflict: () => AppError, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict();
-      throw error;
-    }
-  }
 }
